@@ -1,0 +1,67 @@
+# medscribe: `make run` runs the main job, `make test` installs everything and runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+# Debian packages the tests and the sample audio need.
+APT_PACKAGES := ffmpeg sox espeak-ng festival festvox-us-slt-hts pocketsphinx-testdata \
+	hunspell-en-med wamerican libportaudio2
+SAMPLE := examples/audio/visit.wav
+
+.PHONY: all install system-deps run test lint bench eval sample clean
+
+all: test
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages (install them as root):$$missing"; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade "pip>=24" -c constraints.txt
+	$(PIP) install -q -c constraints.txt -e '.[speakers,eval,stream,dev]'
+	touch $(STAMP)
+
+install: system-deps $(STAMP)
+
+$(SAMPLE): scripts/make_sample.py examples/visit-script.txt | install
+	$(PY) scripts/make_sample.py --script examples/visit-script.txt --out $(SAMPLE)
+
+sample: $(SAMPLE)
+
+# The main job: the offline engine transcribes a synthesised clinician-patient visit.
+run: install $(SAMPLE)
+	$(VENV)/bin/medscribe transcribe $(SAMPLE) --backend local --specialty primarycare \
+	  --output-dir var/run --format rich
+
+test: install
+	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/ruff format --check src tests scripts benchmarks
+
+bench: install
+	mkdir -p bench-results
+	$(PY) -m benchmarks --out bench-results
+
+eval: install
+	mkdir -p eval-results
+	$(VENV)/bin/medscribe eval make-devset var/devset
+	$(VENV)/bin/medscribe eval var/devset --json eval-results/devset.json
+	if [ -d ../shared/data/speech ]; then \
+	  $(VENV)/bin/medscribe eval ../shared/data/speech --json eval-results/shared-speech.json; fi
+
+clean:
+	rm -rf $(VENV) var bench-results eval-results

@@ -1,0 +1,3 @@
+from medscribe.cli import main
+
+main()

@@ -1,0 +1,165 @@
+"""The one internal transcript model that both backends produce and every renderer reads.
+
+It is a plain data model in the spirit of faster-whisper's ``Segment``/``Word``:
+dataclasses with floats, no behaviour beyond small derived views. The AWS backend
+fills it by parsing the service's JSON (:mod:`medscribe.transcript.codec`); the
+offline engine builds it directly; every output format (Transcribe Medical JSON,
+Rich, text, WebVTT, SRT) renders it.
+
+Conventions
+
+* Times are seconds as floats; punctuation items have no times (``None``).
+* ``speaker`` is a service label such as ``"spk_0"``; ``channel`` is ``"ch_0"``.
+  Either may be ``None`` when the transcript was made without that option.
+* ``Item.alternatives`` are the *other* word candidates beyond ``content``
+  (the service usually gives none). Whole-segment n-best hypotheses live in
+  :class:`Segment` (``results.segments[]`` in the JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+ItemType = Literal["pronunciation", "punctuation"]
+
+
+@dataclass(slots=True)
+class WordAlternative:
+    """Another candidate for one item, as in ``items[].alternatives[1:]``."""
+
+    content: str
+    confidence: float | None = None
+
+
+@dataclass(slots=True)
+class Item:
+    """One recognised word or punctuation mark."""
+
+    content: str
+    type: ItemType = "pronunciation"
+    start: float | None = None
+    end: float | None = None
+    confidence: float | None = None
+    speaker: str | None = None
+    channel: str | None = None
+    alternatives: list[WordAlternative] = field(default_factory=list)
+
+    @property
+    def is_punctuation(self) -> bool:
+        return self.type == "punctuation"
+
+
+@dataclass(slots=True)
+class SegmentAlternative:
+    """One complete hypothesis of a segment: its text and its items."""
+
+    transcript: str
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Segment:
+    """A stretch of audio with its n-best hypotheses, best first (``results.segments[]``)."""
+
+    start: float
+    end: float
+    alternatives: list[SegmentAlternative] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Turn:
+    """Consecutive items of one speaker (or channel): what renderers show as a line or cue."""
+
+    label: str | None
+    start: float
+    end: float
+    items: list[Item]
+
+    @property
+    def text(self) -> str:
+        return join_items(self.items)
+
+
+@dataclass(slots=True)
+class Transcript:
+    """A whole transcript with the job metadata that the service's JSON carries."""
+
+    items: list[Item] = field(default_factory=list)
+    job_name: str = ""
+    account_id: str = ""
+    status: str = "COMPLETED"
+    #: Number of speakers found when speaker partitioning was on, else ``None``.
+    speakers: int | None = None
+    #: Number of channels when channel identification was on, else ``None``.
+    channels: int | None = None
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The whole transcript as one string, in time order."""
+        return join_items(self.items)
+
+    @property
+    def words(self) -> list[Item]:
+        return [i for i in self.items if not i.is_punctuation]
+
+    @property
+    def duration(self) -> float:
+        ends = [i.end for i in self.items if i.end is not None]
+        return max(ends, default=0.0)
+
+    @property
+    def has_speakers(self) -> bool:
+        return self.speakers is not None or any(i.speaker for i in self.items)
+
+    @property
+    def has_channels(self) -> bool:
+        return self.channels is not None or any(i.channel for i in self.items)
+
+    def turns(self, *, max_gap: float | None = None) -> list[Turn]:
+        """Group items into turns by speaker, else by channel, else by pauses.
+
+        ``max_gap`` also splits a turn where the silence between two words is
+        longer than that many seconds (subtitles want short cues; text does not).
+        """
+        by = "speaker" if self.has_speakers else "channel" if self.has_channels else None
+        return list(_group_turns(self.items, by, max_gap))
+
+
+def join_items(items: Iterable[Item]) -> str:
+    """Join items into text: words separated by spaces, punctuation attached to the left."""
+    parts: list[str] = []
+    for item in items:
+        if item.is_punctuation or not parts:
+            parts.append(item.content)
+        else:
+            parts.append(" " + item.content)
+    return "".join(parts).strip()
+
+
+def _group_turns(items: list[Item], by: str | None, max_gap: float | None) -> Iterator[Turn]:
+    current: list[Item] = []
+    label: str | None = None
+    last_end: float | None = None
+    for item in items:
+        item_label = getattr(item, by) if by else None
+        if not item.is_punctuation and current:
+            gap = (item.start - last_end) if item.start is not None and last_end is not None else 0
+            if item_label != label or (max_gap is not None and gap > max_gap):
+                yield _turn(label, current)
+                current = []
+        if not current:
+            label = item_label if not item.is_punctuation else label
+        current.append(item)
+        if item.end is not None:
+            last_end = item.end
+    if current:
+        yield _turn(label, current)
+
+
+def _turn(label: str | None, items: list[Item]) -> Turn:
+    starts = [i.start for i in items if i.start is not None]
+    ends = [i.end for i in items if i.end is not None]
+    return Turn(label=label, start=min(starts, default=0.0), end=max(ends, default=0.0), items=items)

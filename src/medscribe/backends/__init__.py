@@ -1,4 +1,4 @@
-"""Backends: where transcription happens (``aws`` = Transcribe Medical, ``local`` = offline engine)."""
+"""Backends: where transcription happens: ``aws`` (Transcribe Medical) or ``local`` (offline)."""
 
 from __future__ import annotations
 

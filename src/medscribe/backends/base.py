@@ -111,7 +111,9 @@ class Backend(Protocol):
     def get_job(self, name: str) -> Job:
         """The job's current state; ``NotFoundError`` when there is none."""
 
-    def list_jobs(self, *, status: JobStatus | None = None, contains: str | None = None) -> list[Job]:
+    def list_jobs(
+        self, *, status: JobStatus | None = None, contains: str | None = None
+    ) -> list[Job]:
         """Jobs, newest first."""
 
     def delete_job(self, name: str) -> None: ...

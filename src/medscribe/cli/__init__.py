@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> Any:
         # `medscribe render x.json | head` closes the pipe early: not an error.
         sys.stderr.close()
         sys.exit(0)
-    except Exception as exc:  # noqa: BLE001 - the one place that must never show a traceback
+    except Exception as exc:
         if os.environ.get("MEDSCRIBE_DEBUG"):
             raise
         _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_FAILED)

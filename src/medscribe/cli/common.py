@@ -31,7 +31,9 @@ def backend_options(func: F) -> F:
     @click.option("--config-profile", default=None, help="Profile of the medscribe config file.")
     @click.option("--region", default=None, help="AWS region (default: as boto3 finds it).")
     @click.option("--profile", "aws_profile", default=None, help="AWS named profile.")
-    @click.option("--endpoint-url", default=None, help="Custom AWS endpoint (S3-compatible, tests).")
+    @click.option(
+        "--endpoint-url", default=None, help="Custom AWS endpoint (S3-compatible)."
+    )
     @functools.wraps(func)
     def wrapper(
         *args: Any,

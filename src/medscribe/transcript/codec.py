@@ -318,7 +318,9 @@ def _parse_segment(raw: JsonDict) -> Segment:
         items = [_parse_flat_item(i) for i in alt.get("items") or []]
         text = alt.get("transcript")
         alternatives.append(
-            SegmentAlternative(transcript=text if text is not None else join_items(items), items=items)
+            SegmentAlternative(
+                transcript=text if text is not None else join_items(items), items=items
+            )
         )
     return Segment(
         start=float(raw.get("start_time", 0.0)),

@@ -162,4 +162,6 @@ def _group_turns(items: list[Item], by: str | None, max_gap: float | None) -> It
 def _turn(label: str | None, items: list[Item]) -> Turn:
     starts = [i.start for i in items if i.start is not None]
     ends = [i.end for i in items if i.end is not None]
-    return Turn(label=label, start=min(starts, default=0.0), end=max(ends, default=0.0), items=items)
+    return Turn(
+        label=label, start=min(starts, default=0.0), end=max(ends, default=0.0), items=items
+    )

@@ -83,7 +83,7 @@ def probe(path: str | Path) -> MediaInfo:
             )
     except MediaError:
         raise
-    except (av.error.InvalidDataError, av.error.EOFError, av.error.ValueError) as exc:
+    except (av.error.InvalidDataError, av.error.EOFError, ValueError) as exc:
         raise MediaError(f"{p}: not a readable audio file ({_short(exc)})") from None
     except av.error.FFmpegError as exc:
         raise MediaError(f"{p}: cannot read audio ({_short(exc)})") from None

@@ -1,0 +1,110 @@
+"""``medscribe render``: show or convert any Transcribe Medical JSON (from AWS or elsewhere).
+
+A thin layer over :mod:`medscribe.render`: read the JSON with the codec (a missing
+file or bad JSON is a ValidationError: one line, exit 2), render it, write it to
+stdout or atomically to ``-o FILE``. Imports only the renderers, so it starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from medscribe.render import FORMATS, format_for_path, parse_speaker_names, render_string
+from medscribe.transcript import codec
+from medscribe.transcript.model import Transcript
+
+STDIO = "-"
+
+
+@click.command("render")
+@click.argument("transcript_path", metavar="TRANSCRIPT.json")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: from the -o extension, else rich].",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE",
+    help="Write here instead of stdout ('-' is stdout). Written atomically.",
+)
+@click.option(
+    "--speaker-names",
+    default=None,
+    metavar="NAMES",
+    help="Names for spk_0/ch_0, spk_1/ch_1, ... e.g. 'clinician,patient' or 'spk_1=patient'.",
+)
+@click.option(
+    "--alternatives/--no-alternatives",
+    default=False,
+    help="Also show the alternative transcriptions (n-best) when the transcript has them.",
+)
+@click.option(
+    "--low-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Words below this confidence are marked (rich format).",
+)
+def render(
+    transcript_path: str,
+    fmt: str | None,
+    output: str | None,
+    speaker_names: str | None,
+    alternatives: bool,
+    low_confidence: float,
+) -> None:
+    """Render or convert TRANSCRIPT.json (Transcribe Medical JSON; '-' reads stdin).
+
+    \b
+    Formats: rich (terminal), json, text, vtt (WebVTT), srt.
+    Examples:
+      medscribe render visit.json --speaker-names clinician,patient
+      medscribe render visit.json -o visit.vtt
+    """
+    names = parse_speaker_names(speaker_names)
+    transcript = _load(transcript_path)
+    to_stdout = output in (None, STDIO)
+    fmt = fmt or (None if to_stdout else format_for_path(Path(output))) or "rich"
+    if fmt == "rich" and to_stdout:
+        _print_rich(transcript, names, alternatives, low_confidence)
+        return
+    content = render_string(transcript, fmt, speaker_names=names, show_alternatives=alternatives)
+    if to_stdout:
+        click.echo(content, nl=False)
+        return
+    from medscribe.render.output import write_atomic
+
+    written = write_atomic(Path(output), content)
+    click.echo(f"medscribe: wrote {written} ({fmt})", err=True)
+
+
+def _load(path: str) -> Transcript:
+    if path == STDIO:
+        return codec.loads(click.get_text_stream("stdin").read())
+    return codec.load(path)
+
+
+def _print_rich(
+    transcript: Transcript, names: dict[str, str], alternatives: bool, low_confidence: float
+) -> None:
+    from rich.console import Console
+
+    from medscribe.render import render_rich
+
+    console = Console(file=sys.stdout, highlight=False)
+    render_rich(
+        transcript,
+        console,
+        speaker_names=names,
+        show_alternatives=alternatives,
+        low_confidence=low_confidence,
+    )

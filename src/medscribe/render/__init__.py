@@ -1,0 +1,109 @@
+"""Renderers of the one transcript model: Transcribe Medical JSON, text, WebVTT, SRT and Rich.
+
+Every renderer reads :class:`~medscribe.transcript.model.Transcript`, whichever
+backend made it. Modules: :mod:`.names` (``--speaker-names``), :mod:`.text`,
+:mod:`.subtitles` (WebVTT/SRT cueing), :mod:`.terminal` (Rich) and :mod:`.output`
+(atomic file writes). JSON is :func:`medscribe.transcript.codec.dumps` unchanged:
+it keeps the service's labels, never the display names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from medscribe.errors import ValidationError
+from medscribe.render.names import SpeakerNames, as_names, check_speaker_names, parse_speaker_names
+from medscribe.render.output import write_atomic
+from medscribe.render.subtitles import build_cues, render_srt, render_vtt
+from medscribe.render.terminal import print_transcript
+from medscribe.render.text import render_text
+from medscribe.transcript import codec
+from medscribe.transcript.model import Transcript
+
+FORMATS = ("rich", "json", "text", "vtt", "srt")
+#: File extension per file format ("rich" is for terminals; its file form is text).
+EXTENSIONS = {"json": ".json", "text": ".txt", "vtt": ".vtt", "srt": ".srt"}
+
+
+def render_string(
+    transcript: Transcript,
+    fmt: str,
+    *,
+    speaker_names: SpeakerNames | str | None = None,
+    show_alternatives: bool = False,
+) -> str:
+    """The transcript in ``fmt`` as a string; ``"rich"`` gives the plain-text form.
+
+    ``speaker_names`` is a mapping from :func:`parse_speaker_names` (or the raw option
+    string). Names for labels the transcript lacks raise ValidationError.
+    """
+    _check_format(fmt)
+    names = as_names(speaker_names)
+    check_speaker_names(transcript, names)
+    if fmt == "json":
+        return codec.dumps(transcript) + "\n"
+    if fmt == "vtt":
+        return render_vtt(transcript, names)
+    if fmt == "srt":
+        return render_srt(transcript, names)
+    return render_text(transcript, names, show_alternatives=show_alternatives)
+
+
+def render_rich(
+    transcript: Transcript,
+    console: Console,
+    *,
+    speaker_names: SpeakerNames | str | None = None,
+    show_alternatives: bool = False,
+    low_confidence: float = 0.5,
+) -> None:
+    """Print the transcript on a Rich ``console`` (header, coloured turns, marked words)."""
+    names = as_names(speaker_names)
+    check_speaker_names(transcript, names)
+    print_transcript(
+        transcript,
+        console,
+        names,
+        show_alternatives=show_alternatives,
+        low_confidence=low_confidence,
+    )
+
+
+def write_output(
+    transcript: Transcript,
+    path: Path,
+    fmt: str,
+    *,
+    speaker_names: SpeakerNames | str | None = None,
+    show_alternatives: bool = False,
+) -> Path:
+    """Write the transcript to ``path`` in ``fmt`` atomically; returns ``path``."""
+    content = render_string(
+        transcript, fmt, speaker_names=speaker_names, show_alternatives=show_alternatives
+    )
+    return write_atomic(Path(path), content)
+
+
+def format_for_path(path: Path) -> str | None:
+    """The file format an output name implies (``visit.vtt`` -> ``"vtt"``), or None."""
+    suffix = Path(path).suffix.lower()
+    return next((fmt for fmt, ext in EXTENSIONS.items() if ext == suffix), None)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValidationError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "build_cues",
+    "format_for_path",
+    "parse_speaker_names",
+    "render_rich",
+    "render_string",
+    "write_output",
+]

@@ -133,6 +133,15 @@ def _map_client_error(
             f"AWS throttled {action} ({code}) after {_attempts(exc)} attempts",
             hint="lower --concurrency or retry later",
         )
+    if (
+        code == "BadRequestException"
+        and "vocabulary couldn't be found" in message
+        and kind == "job"
+    ):
+        return NotFoundError(
+            "the custom vocabulary named by --vocabulary was not found",
+            hint="list them with 'medscribe vocab list --backend aws'",
+        )
     if code in _NOT_FOUND or (code == "BadRequestException" and "couldn't be found" in message):
         label = f"{kind} {name}" if name else kind
         return NotFoundError(f"{label} not found")

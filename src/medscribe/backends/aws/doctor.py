@@ -1,0 +1,120 @@
+"""Health checks of an AWS set-up: credentials, region, bucket access, Transcribe permissions.
+
+This module owns what ``medscribe doctor --backend aws`` checks. Each check makes
+the smallest real call that proves one permission (sts:GetCallerIdentity,
+s3:HeadBucket, s3:PutObject + s3:DeleteObject of a tiny probe object,
+transcribe:ListMedicalTranscriptionJobs) and says exactly what is missing when
+it fails. A failed prerequisite (no credentials) skips the checks that need it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from medscribe.backends.aws.errors import map_aws_error
+from medscribe.backends.aws.session import AwsClients, make_clients
+from medscribe.config import Settings
+from medscribe.errors import MedscribeError
+
+OK, FAIL, SKIP = "ok", "fail", "skip"
+
+
+@dataclass(slots=True)
+class Check:
+    """One line of the doctor's table."""
+
+    name: str
+    status: str  # ok | fail | skip
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status != FAIL
+
+
+def aws_checks(settings: Settings) -> list[Check]:
+    """Run every AWS check for ``settings`` (``bucket``/``output_bucket`` say which buckets)."""
+    checks: list[Check] = []
+    try:
+        clients = make_clients(settings)
+    except MedscribeError as exc:
+        name = "region" if "region" in str(exc) else "configuration"
+        checks.append(Check(name, FAIL, str(exc)))
+        return checks
+    checks.append(Check("region", OK, clients.region))
+    identity = _credentials(clients)
+    checks.append(identity)
+    if not identity.ok:
+        checks.append(Check("transcribe permissions", SKIP, "needs working credentials"))
+        checks.append(Check("bucket", SKIP, "needs working credentials"))
+        return checks
+    checks.append(_transcribe(clients))
+    if not settings.bucket:
+        checks.append(
+            Check(
+                "bucket",
+                FAIL,
+                "no bucket set: pass --bucket or 'medscribe config set bucket B'",
+            )
+        )
+        return checks
+    checks.extend(_bucket_checks(clients, settings.bucket, settings, label="bucket"))
+    if settings.output_bucket and settings.output_bucket != settings.bucket:
+        checks.extend(
+            _bucket_checks(clients, settings.output_bucket, settings, label="output bucket")
+        )
+    return checks
+
+
+def _explain(exc: BaseException, action: str, **err: Any) -> str:
+    return str(map_aws_error(exc, action, **err))
+
+
+def _credentials(clients: AwsClients) -> Check:
+    try:
+        who = clients.sts.get_caller_identity()
+    except (ClientError, BotoCoreError) as exc:
+        return Check("credentials", FAIL, _explain(exc, "sts:GetCallerIdentity"))
+    return Check("credentials", OK, f"account {who.get('Account')} as {who.get('Arn')}")
+
+
+def _transcribe(clients: AwsClients) -> Check:
+    try:
+        clients.transcribe.list_medical_transcription_jobs(MaxResults=1)
+    except (ClientError, BotoCoreError) as exc:
+        detail = _explain(exc, "transcribe:ListMedicalTranscriptionJobs")
+        return Check("transcribe permissions", FAIL, detail)
+    return Check("transcribe permissions", OK, "transcribe:ListMedicalTranscriptionJobs allowed")
+
+
+def _bucket_checks(
+    clients: AwsClients, bucket: str, settings: Settings, *, label: str
+) -> list[Check]:
+    try:
+        clients.s3.head_bucket(Bucket=bucket)
+    except (ClientError, BotoCoreError) as exc:
+        return [Check(label, FAIL, _explain(exc, "s3:HeadBucket", bucket=bucket))]
+    checks = [Check(label, OK, f"s3://{bucket} exists and is reachable")]
+    checks.append(_probe_object(clients, bucket, settings, label=f"{label} write"))
+    return checks
+
+
+def _probe_object(clients: AwsClients, bucket: str, settings: Settings, *, label: str) -> Check:
+    """Write and delete a tiny object with the encryption that uploads will use."""
+    key = f"{settings.input_prefix}.medscribe-doctor-{uuid.uuid4().hex}"
+    extra: dict[str, str] = {"ServerSideEncryption": "AES256"}
+    if settings.kms_key_id:
+        extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id}
+    try:
+        clients.s3.put_object(Bucket=bucket, Key=key, Body=b"medscribe doctor probe", **extra)
+    except (ClientError, BotoCoreError) as exc:
+        return Check(label, FAIL, _explain(exc, "s3:PutObject", bucket=bucket))
+    try:
+        clients.s3.delete_object(Bucket=bucket, Key=key)
+    except (ClientError, BotoCoreError) as exc:
+        return Check(label, FAIL, _explain(exc, "s3:DeleteObject", bucket=bucket))
+    return Check(label, OK, f"put and delete under s3://{bucket}/{settings.input_prefix} allowed")

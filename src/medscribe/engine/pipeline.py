@@ -147,9 +147,10 @@ def _views(whole: np.ndarray) -> Iterator[tuple[float, np.ndarray]]:
 def _format(items: list[Item], options: TranscriptionOptions) -> list[Item]:
     """Written forms of numbers and measurements, when the formatting module exists."""
     formatting = _optional("medscribe.engine.formatting")
-    if formatting is None or not items:
+    format_items = getattr(formatting, "format_items", None)
+    if format_items is None or not items:
         return items
-    return formatting.format_items(items, dictation=options.type is TranscriptionType.DICTATION)
+    return format_items(items, dictation=options.type is TranscriptionType.DICTATION)
 
 
 def _optional(name: str) -> ModuleType | None:

@@ -64,11 +64,11 @@ def load_model(model: str | None = None, *, threads: int = 0) -> WhisperModel:
     ``threads`` is CTranslate2's ``cpu_threads`` (0 = its default). A path that is
     not a CTranslate2 Whisper model directory raises :class:`ConfigError`.
     """
-    path = _resolve(model)
+    path = resolve_model_path(model)
     return _load(path, int(threads))
 
 
-def _resolve(model: str | None) -> str:
+def resolve_model_path(model: str | None) -> str:
     if model is None or model == "":
         return embedded_model_path()
     p = Path(model).expanduser()

@@ -1,0 +1,234 @@
+"""Speaker partitioning (diarization) of a one-channel recording, word by word.
+
+Owns :func:`assign_speakers`, which the offline pipeline calls after recognition
+when ``--speakers N`` is asked for. It gives every item a label ``spk_0``,
+``spk_1``, ... (numbered by first appearance, as the service does) and returns
+how many speakers it found.
+
+Why this design
+
+* **Windows, not segments.** The recogniser's segments often hold several turns
+  of a conversation ("Any fever? No. Any shortness of breath?"), so one
+  embedding per segment smears a change of speaker over the whole segment. We
+  embed short sliding windows (1.2 s of speech every 0.2 s, see
+  :mod:`medscribe.engine.embeddings`) so that a change inside a segment shows.
+* **Estimate the count.** The user gives only an upper bound (2..10). Average-
+  linkage agglomerative clustering on cosine distance with a distance threshold
+  finds the number of voices; it is capped at ``max_speakers``. Windows that
+  straddle a change of speaker form small spurious clusters; clusters with less
+  than a couple of seconds of speech are folded into their nearest large cluster.
+  Then every window is reassigned to its nearest cluster centre (one k-means
+  step), which moves windows that average linkage put on the wrong side.
+* **Per-frame labels, smoothing, word majority.** Each 10 ms speech frame scores
+  every speaker by the mean similarity of the windows that cover it, weighted
+  towards each window's end (the LSTM encoder's last state hears its last frames
+  best). The frame labels are smoothed with a short majority filter, and each
+  word takes the majority label of its frames. Punctuation takes its word's label.
+
+Scipy's hierarchical clustering does the clustering (no need for scikit-learn);
+the frame scoring and smoothing are a few lines of numpy because no library
+maps window embeddings back to word spans.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from medscribe.engine.embeddings import (
+    FRAME_SECONDS,
+    WindowEmbeddings,
+    audible,
+    embed_windows,
+    frame_levels_db,
+    mel_frames,
+    runs_of,
+)
+from medscribe.transcript.model import Item
+
+#: Average-linkage cosine distance above which two groups of windows are two voices.
+DISTANCE_THRESHOLD = 0.3
+#: A cluster with less speech than this (seconds of window coverage) is folded away.
+MIN_CLUSTER_SECONDS = 2.0
+#: Frames of the majority filter applied to frame labels (0.25 s).
+SMOOTH_FRAMES = 25
+#: More windows than this are clustered on an even subsample (linkage is O(n^2)).
+MAX_CLUSTERED_WINDOWS = 2500
+#: Windows shorter than this (seconds) are assigned to clusters but do not form them.
+MIN_CLUSTERED_SECONDS = 0.8
+WINDOW_SECONDS = 1.2
+HOP_SECONDS = 0.2
+
+
+def assign_speakers(audio_16k_mono: np.ndarray, items: list[Item], max_speakers: int) -> int:
+    """Set ``item.speaker`` on every item; return the number of speakers found.
+
+    Also trims the edges of word spans that lie in silence (see :func:`trim_to_speech`).
+    """
+    words = [i for i in items if not i.is_punctuation and i.start is not None and i.end is not None]
+    mel = mel_frames(audio_16k_mono)
+    speech = audible(frame_levels_db(audio_16k_mono, len(mel)), [(w.start, w.end) for w in words])
+    trim_to_speech(words, speech)
+    windows = embed_windows(mel, runs_of(speech), window=WINDOW_SECONDS, hop=HOP_SECONDS)
+    if len(windows.vectors) == 0:  # no words, or no audible speech under them
+        _label_items(items, dict.fromkeys(map(id, words), 0))
+        return 1 if words else 0
+    centroids = cluster_windows(windows, max_speakers)
+    frame_labels, covered = frame_speakers(windows, centroids)
+    labels = word_speakers(frame_labels, covered, words)
+    order = _first_appearance(labels)
+    _label_items(items, {id(w): order[label] for w, label in zip(words, labels, strict=True)})
+    return len(order)
+
+
+def trim_to_speech(words: list[Item], speech: np.ndarray, margin: float = 0.03) -> None:
+    """Move word edges that lie in a pause onto the speech (never widen a word).
+
+    The recogniser's word timestamps (cross-attention alignment) often start a
+    word early or end it late by 0.2-0.7 s, into the pause around a turn. The
+    speaker segments of the output are built from word times, so without this a
+    turn seems to begin before its speaker speaks. A word with no audible frame
+    at all keeps its times.
+    """
+    for word in words:
+        a = int(word.start / FRAME_SECONDS)
+        b = max(a + 1, int(np.ceil(word.end / FRAME_SECONDS)))
+        inside = np.flatnonzero(speech[a:b])
+        if len(inside) == 0:
+            continue
+        word.start = max(word.start, (a + inside[0]) * FRAME_SECONDS - margin)
+        word.end = min(word.end, (a + inside[-1] + 1) * FRAME_SECONDS + margin)
+
+
+# --------------------------------------------------------------------------- clustering
+
+
+def cluster_windows(windows: WindowEmbeddings, max_speakers: int) -> np.ndarray:
+    """Cluster centres (k, dim), L2-normed, with k estimated between 1 and ``max_speakers``."""
+    vectors = windows.vectors
+    # Short windows (a lone "No.") give noisy embeddings: they are assigned to the
+    # clusters but do not shape them, unless there is nothing else.
+    sample = np.flatnonzero(windows.ends - windows.starts >= MIN_CLUSTERED_SECONDS / FRAME_SECONDS)
+    if len(sample) < 2:
+        sample = np.arange(len(vectors))
+    if len(sample) < 2:
+        return _normed(vectors[:1])
+    if len(sample) > MAX_CLUSTERED_WINDOWS:
+        sample = sample[np.linspace(0, len(sample) - 1, MAX_CLUSTERED_WINDOWS).astype(int)]
+    centroids = _centroids(vectors[sample], _agglomerative(vectors[sample], max_speakers))
+    min_frames = int(MIN_CLUSTER_SECONDS / FRAME_SECONDS)
+    while len(centroids) > 1:  # fold the cluster with the least speech, if it has too little
+        speech = _speech_per_cluster(
+            windows, np.argmax(vectors @ centroids.T, axis=1), len(centroids)
+        )
+        smallest = int(np.argmin(speech))
+        if speech[smallest] >= min_frames:
+            break
+        centroids = np.delete(centroids, smallest, axis=0)
+    for _ in range(2):  # k-means steps on all windows
+        nearest = np.argmax(vectors @ centroids.T, axis=1)
+        centroids = _centroids(vectors, nearest)[np.unique(nearest)]
+    return centroids
+
+
+def _agglomerative(vectors: np.ndarray, max_speakers: int) -> np.ndarray:
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    tree = linkage(vectors, method="average", metric="cosine")
+    labels = fcluster(tree, t=DISTANCE_THRESHOLD, criterion="distance")
+    if labels.max() > max_speakers:
+        labels = fcluster(tree, t=max_speakers, criterion="maxclust")
+    return labels - 1
+
+
+def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    sums = np.zeros((int(labels.max()) + 1, vectors.shape[1]), dtype=np.float64)
+    np.add.at(sums, labels, vectors)
+    return _normed(sums)
+
+
+def _speech_per_cluster(windows: WindowEmbeddings, labels: np.ndarray, k: int) -> np.ndarray:
+    """Frames of speech covered by the windows of each cluster."""
+    out = np.zeros(k, dtype=int)
+    for c in range(k):
+        covered = np.zeros(windows.n_frames, dtype=bool)
+        for a, b in zip(windows.starts[labels == c], windows.ends[labels == c], strict=True):
+            covered[a:b] = True
+        out[c] = covered.sum()
+    return out
+
+
+def _normed(x: np.ndarray) -> np.ndarray:
+    return (x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- frames and words
+
+
+def frame_speakers(
+    windows: WindowEmbeddings, centroids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A speaker index for every 10 ms frame, and which frames any window covers."""
+    n, k = windows.n_frames, len(centroids)
+    similarity = windows.vectors @ centroids.T  # (windows, k)
+    scores = np.zeros((n, k), dtype=np.float32)
+    totals = np.zeros(n, dtype=np.float32)
+    for a, b, row in zip(windows.starts, windows.ends, similarity, strict=True):
+        # A window's embedding speaks most for its later frames: weight them up linearly.
+        weights = np.linspace(0.5, 1.5, b - a, dtype=np.float32)
+        scores[a:b] += weights[:, None] * row[None, :]
+        totals[a:b] += weights
+    covered = totals > 0
+    labels = np.argmax(scores, axis=1)
+    labels[covered] = _majority_filter(labels[covered], k, SMOOTH_FRAMES)
+    return labels, covered
+
+
+def _majority_filter(labels: np.ndarray, k: int, width: int) -> np.ndarray:
+    """Each frame takes the most frequent label in a window of ``width`` frames around it."""
+    if width <= 1 or len(labels) < 2:
+        return labels
+    one_hot = np.eye(k, dtype=np.float32)[labels]
+    kernel = np.ones(width, dtype=np.float32)
+    counts = np.stack([np.convolve(one_hot[:, c], kernel, mode="same") for c in range(k)], axis=1)
+    return np.argmax(counts, axis=1)
+
+
+def word_speakers(frame_labels: np.ndarray, covered: np.ndarray, words: list[Item]) -> list[int]:
+    """Each word's majority label over its covered frames, else the nearest covered frame's."""
+    covered_at = np.flatnonzero(covered)
+    out: list[int] = []
+    for word in words:
+        a = int(word.start / FRAME_SECONDS)
+        b = max(a + 1, int(np.ceil(word.end / FRAME_SECONDS)))
+        inside = frame_labels[a:b][covered[a:b]]
+        if len(inside):
+            out.append(int(np.bincount(inside).argmax()))
+        else:
+            middle = (a + b) // 2
+            nearest = covered_at[np.argmin(np.abs(covered_at - middle))]
+            out.append(int(frame_labels[nearest]))
+    return out
+
+
+def _first_appearance(labels: list[int]) -> dict[int, int]:
+    order: dict[int, int] = {}
+    for label in labels:
+        order.setdefault(label, len(order))
+    return order
+
+
+def _label_items(items: list[Item], speaker_of: dict[int, int]) -> None:
+    """Write ``spk_N`` on words; punctuation (and untimed items) take the word before."""
+    previous: str | None = None
+    for item in items:
+        number = speaker_of.get(id(item))
+        if number is not None:
+            item.speaker = previous = f"spk_{number}"
+        else:
+            item.speaker = previous
+    # Leading punctuation (before any word) takes the first word's speaker.
+    first = next((i.speaker for i in items if i.speaker), None)
+    for item in items:
+        if item.speaker is not None:
+            break
+        item.speaker = first

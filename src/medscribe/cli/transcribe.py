@@ -205,9 +205,12 @@ class StatusDisplay:
             if self._progress is not None and ev.input in self._tasks:
                 self._update_row(ev)
                 if ev.kind in ("failed", "note"):
-                    self._progress.console.print(self._line(ev), markup=False, highlight=False)
+                    self._progress.console.print(
+                        self._line(ev), markup=False, highlight=False, soft_wrap=True
+                    )
             else:
-                self.console.print(self._line(ev), markup=False, highlight=False)
+                # Plain lines for logs: one event per line, never wrapped.
+                click.echo(f"medscribe: {self._line(ev)}", err=True)
 
     def upload_progress(self, path: Path, total: int) -> Callable[[int], None]:
         """The AWS backend's upload callback: a byte bar in the file's row (live mode only)."""
@@ -364,7 +367,9 @@ def transcribe(
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     if summary.exit_code:
-        raise click.exceptions.Exit(summary.exit_code)
+        # sys.exit, not ctx.exit: without standalone mode Click would *return* the
+        # code, and `python -m medscribe` ignores main()'s return value.
+        sys.exit(summary.exit_code)
 
 
 def _output_format(output: str, asked: list[str], format_for_path: F) -> str:

@@ -1,0 +1,234 @@
+"""The batch runner as a library: names, inputs, manifest resume, skips, failures, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from medscribe.batch import (
+    MANIFEST_NAME,
+    BatchInterrupted,
+    backoff_delays,
+    default_job_name,
+    expand_inputs,
+    run_batch,
+)
+from medscribe.errors import EXIT_FAILED, EXIT_INTERRUPTED, MediaError
+from medscribe.request import JOB_NAME_PATTERN, build_options
+from medscribe.transcript import codec
+
+from .fakes import FakeBackend, FakeJobService
+
+OPTIONS = build_options(specialty="primarycare")
+FAST = {"poll_interval": 0.001, "poll_max_interval": 0.004}
+
+
+def run(backend, inputs, out: Path | None, **kwargs):
+    events = []
+    kwargs = {"formats": ["json", "text"], "on_event": events.append, **FAST, **kwargs}
+    summary = run_batch(backend, inputs, OPTIONS, output_dir=out, **kwargs)
+    return summary, events
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / MANIFEST_NAME).read_text())["files"]
+
+
+# --------------------------------------------------------------------------- inputs and names
+
+
+def test_expand_inputs_directory_glob_and_duplicates(wav, tmp_path):
+    b, a = wav("b.wav"), wav("a.flac.wav")
+    (tmp_path / "in" / "notes.txt").write_text("not audio")
+    (tmp_path / "in" / ".hidden.wav").write_bytes(a.read_bytes())
+    found = expand_inputs([str(tmp_path / "in"), str(tmp_path / "in" / "*.wav"), b])
+    assert found == [a, b]
+
+
+def test_expand_inputs_missing(tmp_path):
+    with pytest.raises(MediaError, match="no such file"):
+        expand_inputs([tmp_path / "gone.wav"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(MediaError, match="no audio files"):
+        expand_inputs([tmp_path / "empty"])
+
+
+def test_default_job_names_are_valid_stable_and_distinct(tmp_path, wav):
+    odd = wav("Visit 3 (Dr. Müller) #2.wav")
+    same_stem = wav("sub/Visit 3 (Dr. Müller) #2.wav")
+    long = wav("x" * 240 + ".wav")
+    names = [default_job_name(p) for p in (odd, same_stem, long)]
+    for name in names:
+        assert JOB_NAME_PATTERN.match(name), name
+    assert names[0].startswith("Visit-3-Dr.-M-ller-2-")
+    assert names[0] != names[1]
+    assert len(names[2]) == 200
+    assert default_job_name(odd) == names[0]
+    # The size is part of the identity: a file that grew is another job.
+    with odd.open("ab") as fh:
+        fh.write(b"\0\0")
+    assert default_job_name(odd) != names[0]
+
+
+def test_backoff_is_exponential_jittered_and_capped():
+    delays = backoff_delays(1.0, 8.0)
+    got = [next(delays) for _ in range(8)]
+    caps = [1, 2, 4, 8, 8, 8, 8, 8]
+    for value, cap in zip(got, caps, strict=True):
+        assert cap / 2 <= value <= cap
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_outputs_manifest_and_summary(wav, tmp_path):
+    inputs = [wav("chest-pain-follow-up.wav", 1.5), wav("knee-review.wav", 0.5)]
+    out = tmp_path / "out"
+    backend = FakeBackend()
+    summary, events = run(backend, inputs, out)
+
+    assert summary.exit_code == 0 and summary.succeeded == 2 and summary.failed == 0
+    data = summary.to_json()
+    assert set(data) == {"succeeded", "failed", "files"}
+    first = data["files"][0]
+    assert set(first) == {"input", "job_name", "status", "outputs", "failure_reason"}
+    assert first["outputs"] == [
+        str(out / "chest-pain-follow-up.json"),
+        str(out / "chest-pain-follow-up.txt"),
+    ]
+    transcript = codec.load(out / "chest-pain-follow-up.json")
+    assert [w.content for w in transcript.words] == ["chest", "pain", "follow", "up"]
+    assert transcript.job_name == first["job_name"]
+    assert 1.4 < transcript.duration <= 1.5
+    assert "chest pain follow up" in (out / "chest-pain-follow-up.txt").read_text()
+
+    entries = manifest(out)
+    entry = entries[str(inputs[0].resolve())]
+    assert entry["status"] == "COMPLETED"
+    assert entry["job_name"] == first["job_name"]
+    assert entry["size"] == inputs[0].stat().st_size
+    assert entry["backend"] == "fake"
+    assert entry["outputs"] == first["outputs"]
+    assert entry["failure_reason"] is None
+    kinds = [e.kind for e in events if e.input == inputs[0]]
+    assert kinds[0] == "start" and kinds[-1] == "done" and "status" in kinds
+
+
+def test_crash_after_submit_then_rerun_attaches(wav, tmp_path):
+    """--no-wait (or a crash) leaves running jobs; the rerun attaches, starting nothing."""
+    inputs = [wav("a.wav"), wav("b.wav"), wav("c.wav")]
+    out = tmp_path / "out"
+    service = FakeJobService()
+    summary, _ = run(FakeBackend(service), inputs, out, wait=False, concurrency=3)
+    assert summary.exit_code == 0
+    assert {f.status for f in summary.files} == {"QUEUED"}
+    assert len(service.starts) == 3
+    assert {e["status"] for e in manifest(out).values()} == {"QUEUED"}
+
+    summary, events = run(FakeBackend(service), inputs, out)
+    assert len(service.starts) == 3  # no duplicates
+    assert summary.succeeded == 3
+    assert sorted(e.kind for e in events if e.kind in ("start", "attach")) == ["attach"] * 3
+    assert all((out / f"{p.stem}.json").is_file() for p in inputs)
+
+
+def test_lost_manifest_still_attaches_by_name(wav, tmp_path):
+    """Without the manifest the deterministic name conflicts, and conflict means attach."""
+    inputs = [wav("a.wav")]
+    out = tmp_path / "out"
+    service = FakeJobService()
+    run(FakeBackend(service), inputs, out, wait=False)
+    (out / MANIFEST_NAME).unlink()
+    summary, events = run(FakeBackend(service), inputs, out)
+    assert summary.succeeded == 1 and len(service.starts) == 1
+    assert "attach" in [e.kind for e in events]
+
+
+def test_done_files_are_skipped(wav, tmp_path):
+    inputs = [wav("a.wav"), wav("b.wav")]
+    out = tmp_path / "out"
+    service = FakeJobService()
+    run(FakeBackend(service), inputs, out)
+    (out / "b.txt").unlink()  # one output missing: b is fetched again, a is skipped
+
+    backend = FakeBackend(service)
+    summary, events = run(backend, inputs, out)
+    assert summary.succeeded == 2 and len(service.starts) == 2
+    by_input = {e.input: e.kind for e in events if e.kind in ("skip", "attach")}
+    assert by_input == {inputs[0]: "skip", inputs[1]: "attach"}
+    assert (out / "b.txt").is_file()
+    assert summary.files[0].skipped and summary.files[0].outputs == [out / "a.json", out / "a.txt"]
+
+
+def test_changed_input_replaces_its_old_job(wav, tmp_path):
+    audio = wav("a.wav", 1.0)
+    out = tmp_path / "out"
+    service = FakeJobService()
+    first, _ = run(FakeBackend(service), [audio], out)
+    wav("a.wav", 2.0)  # re-recorded: new size
+    second, _ = run(FakeBackend(service), [audio], out)
+    assert service.deletes == [first.files[0].job_name]
+    assert second.files[0].job_name != first.files[0].job_name
+    assert codec.load(out / "a.json").duration > 1.5
+
+
+def test_failed_job_reports_reason_and_rerun_retries(wav, tmp_path):
+    inputs = [wav("good.wav"), wav("bad.wav")]
+    out = tmp_path / "out"
+    service = FakeJobService()
+    reason = "The media format provided does not match the detected media format."
+    summary, events = run(FakeBackend(service, fail={"bad.wav": reason}), inputs, out)
+    assert summary.exit_code == EXIT_FAILED
+    assert (summary.succeeded, summary.failed) == (1, 1)
+    bad = summary.files[1]
+    assert bad.status == "FAILED" and bad.failure_reason == reason and bad.outputs == []
+    assert any(e.kind == "failed" and e.message == reason for e in events)
+    assert manifest(out)[str(inputs[1].resolve())]["failure_reason"] == reason
+
+    # The failure was transient: the rerun deletes the failed job and starts it again.
+    summary, _ = run(FakeBackend(service), inputs, out)
+    assert summary.exit_code == 0
+    assert service.deletes == [bad.job_name]
+    assert service.starts.count(bad.job_name) == 2
+
+
+@pytest.mark.parametrize(("concurrency", "files"), [(1, 3), (2, 5)])
+def test_concurrency_is_bounded(wav, tmp_path, concurrency, files):
+    inputs = [wav(f"f{i}.wav", 0.2) for i in range(files)]
+    backend = FakeBackend(polls_to_finish=4)
+    summary, _ = run(backend, inputs, tmp_path / "out", concurrency=concurrency)
+    assert summary.succeeded == files
+    assert 1 <= backend.max_active <= concurrency
+
+
+def test_ctrl_c_while_polling_keeps_manifest_and_says_how_to_resume(wav, tmp_path):
+    inputs = [wav("a.wav"), wav("b.wav")]
+    out = tmp_path / "out"
+    service = FakeJobService()
+    backend = FakeBackend(service, polls_to_finish=50, interrupt_on_poll=3)
+    with pytest.raises(BatchInterrupted) as info:
+        run(backend, inputs, out, concurrency=2)
+    err = info.value
+    assert err.exit_code == EXIT_INTERRUPTED
+    assert sorted(err.running) == sorted(service.starts)
+    assert "keep running" in str(err) and "medscribe jobs wait" in str(err)
+    assert {e["job_name"] for e in manifest(out).values()} == set(service.starts)
+
+    summary, _ = run(FakeBackend(service, polls_to_finish=3), inputs, out)
+    assert summary.succeeded == 2 and len(service.starts) == 2
+
+
+def test_output_file_for_one_input(wav, tmp_path):
+    target = tmp_path / "visit.srt"
+    summary = run_batch(
+        FakeBackend(), [wav("visit-note.wav")], OPTIONS, output_file=target, formats=["srt"], **FAST
+    )
+    assert summary.files[0].outputs == [target]
+    text = target.read_text()
+    assert re.match(r"1\n00:00:00,000 --> 00:00:0\d,\d{3}\nvisit note", text), text
+    # Only the file asked for: no manifest, no temporary files.
+    assert sorted(os.listdir(tmp_path)) == ["in", "visit.srt"]

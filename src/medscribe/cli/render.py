@@ -89,7 +89,7 @@ def render(
 
 def _load(path: str) -> Transcript:
     if path == STDIO:
-        return codec.loads(click.get_text_stream("stdin").read())
+        return codec.loads(sys.stdin.read())
     return codec.load(path)
 
 

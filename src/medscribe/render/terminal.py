@@ -125,11 +125,12 @@ def _is_low(item: Item, threshold: float) -> bool:
 
 
 def _legend(threshold: float, marked: int) -> Text:
-    legend = Text("Legend: ", style="bold")
-    legend.append("underlined", style=LOW_CONFIDENCE_STYLE)
     word = "word" if marked == 1 else "words"
-    legend.append(f" = confidence below {threshold:.2f} ({marked} {word})")
-    return legend
+    return Text.assemble(
+        ("Legend: ", "bold"),
+        ("underlined", LOW_CONFIDENCE_STYLE),
+        f" = confidence below {threshold:.2f} ({marked} {word})",
+    )
 
 
 def _alternatives(segments: list[Segment]) -> Group | Text:

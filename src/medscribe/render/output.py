@@ -3,7 +3,8 @@
 Transcripts are patient data: a file appears complete or not at all (a temp file in
 the same directory, then ``os.replace``), and a new file is readable by its owner
 only (mode 0600, as ``tempfile.mkstemp`` creates it); a file that is replaced keeps
-the mode it had.
+the mode it had. Standard library only: the ``atomicwrites`` package is unmaintained
+and the pattern is a few lines.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Developer scripts (sample audio, synthesis helpers); not shipped with the package."""

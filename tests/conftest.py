@@ -34,3 +34,11 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def reference_dir(shared_dir: Path) -> Path:
     return shared_dir / "reference" / "transcribe-medical"
+
+
+@pytest.fixture(scope="session")
+def whisper_model():
+    """The embedded Whisper model, loaded once for the whole test session."""
+    from medscribe.engine.recognition import load_model
+
+    return load_model()

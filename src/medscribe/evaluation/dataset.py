@@ -1,0 +1,244 @@
+"""The evaluation dataset format: reading (and writing) one folder per case.
+
+A dataset is a folder of cases; each case is a folder holding
+
+* ``mono.wav`` and/or ``stereo.wav`` (two channels, channel 0 the clinician);
+* ``ref.txt``: the reference text of the whole case (UTF-8);
+* ``ref.rttm`` (optional): the reference speaker turns, NIST RTTM ``SPEAKER`` lines;
+* ``ref.json`` (optional): a list of ``{"speaker", "start", "end", "text"}`` turns;
+* ``meta.json``: ``{"specialty": ..., "type": ...}`` (values as ``--specialty`` and
+  ``--type`` accept them).
+
+Other tools produce this format, so it is kept exactly. A case that breaks it is
+rejected with one line naming the case and the problem (:class:`DatasetError`).
+Sub-folders without any of these files are not cases and are ignored.
+
+For folders of loose recordings such as ``../shared/data/speech`` (``NAME.wav``
+beside ``NAME.txt`` and/or ``NAME.rttm``), :func:`load_dataset` falls back to a
+flat layout: each such pair is a case with specialty PRIMARYCARE and type
+CONVERSATION, and recordings with no reference at all are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medscribe.errors import ValidationError
+from medscribe.request import Specialty, TranscriptionType
+
+CASE_FILES = ("mono.wav", "stereo.wav", "ref.txt", "ref.rttm", "ref.json", "meta.json")
+
+
+class DatasetError(ValidationError):
+    """A dataset or case that does not follow the format (exit code 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerTurn:
+    """One reference turn: who spoke from ``start`` to ``end`` (seconds)."""
+
+    speaker: str
+    start: float
+    end: float
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Case:
+    """One evaluation case as read from disk."""
+
+    name: str
+    path: Path
+    reference: str
+    specialty: Specialty
+    type: TranscriptionType
+    mono: Path | None = None
+    stereo: Path | None = None
+    rttm: list[SpeakerTurn] | None = None
+    turns: list[SpeakerTurn] = field(default_factory=list)
+
+    def audio(self, *, channels: bool) -> Path:
+        """The file to transcribe: ``stereo.wav`` for channel identification, else mono."""
+        if channels:
+            if self.stereo is None:
+                raise DatasetError(f"case {self.name}: --channels needs stereo.wav")
+            return self.stereo
+        path = self.mono or self.stereo
+        assert path is not None  # load_case guarantees one of them
+        return path
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_dataset(root: str | Path) -> list[Case]:
+    """Every case under ``root``, sorted by name. Raises :class:`DatasetError`."""
+    root = Path(root)
+    if not root.exists():
+        raise DatasetError(f"{root}: no such dataset folder")
+    if not root.is_dir():
+        raise DatasetError(f"{root}: not a folder")
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and _looks_like_case(p))
+    cases = [load_case(p) for p in folders]
+    if not cases:
+        cases = _flat_cases(root)
+    if not cases:
+        raise DatasetError(f"{root}: no cases (expected folders with ref.txt, meta.json and audio)")
+    return cases
+
+
+def _looks_like_case(folder: Path) -> bool:
+    return any((folder / name).exists() for name in CASE_FILES)
+
+
+def load_case(folder: Path) -> Case:
+    """Read one case folder, checking every part of the format."""
+    name = folder.name
+    mono = folder / "mono.wav"
+    stereo = folder / "stereo.wav"
+    if not mono.is_file() and not stereo.is_file():
+        raise DatasetError(f"case {name}: no mono.wav or stereo.wav")
+    ref_path = folder / "ref.txt"
+    if not ref_path.is_file():
+        raise DatasetError(f"case {name}: ref.txt is missing")
+    reference = _read_text(ref_path, name)
+    if not reference.strip():
+        raise DatasetError(f"case {name}: ref.txt is empty")
+    specialty, kind = _read_meta(folder / "meta.json", name)
+    rttm_path = folder / "ref.rttm"
+    json_path = folder / "ref.json"
+    return Case(
+        name=name,
+        path=folder,
+        reference=reference,
+        specialty=specialty,
+        type=kind,
+        mono=mono if mono.is_file() else None,
+        stereo=stereo if stereo.is_file() else None,
+        rttm=read_rttm(rttm_path, name) if rttm_path.exists() else None,
+        turns=read_turns_json(json_path, name) if json_path.exists() else [],
+    )
+
+
+def _read_text(path: Path, case: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DatasetError(f"case {case}: {path.name} is not UTF-8 text") from None
+    except OSError as exc:
+        raise DatasetError(f"case {case}: cannot read {path.name}: {exc.strerror}") from None
+
+
+def _read_json(path: Path, case: str) -> object:
+    try:
+        return json.loads(_read_text(path, case))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(
+            f"case {case}: {path.name} is not valid JSON (line {exc.lineno})"
+        ) from None
+
+
+def _read_meta(path: Path, case: str) -> tuple[Specialty, TranscriptionType]:
+    if not path.is_file():
+        raise DatasetError(f"case {case}: meta.json is missing")
+    meta = _read_json(path, case)
+    if not isinstance(meta, dict):
+        raise DatasetError(f"case {case}: meta.json must be an object with specialty and type")
+    for key in ("specialty", "type"):
+        if not isinstance(meta.get(key), str):
+            raise DatasetError(f"case {case}: meta.json needs a string {key!r}")
+    try:
+        return Specialty.parse(meta["specialty"]), TranscriptionType.parse(meta["type"])
+    except ValidationError as exc:
+        raise DatasetError(f"case {case}: meta.json: {exc}") from None
+
+
+def read_rttm(path: Path, case: str = "") -> list[SpeakerTurn]:
+    """The SPEAKER lines of an RTTM file (other line types are ignored)."""
+    label = case or path.name
+    turns: list[SpeakerTurn] = []
+    for line_no, line in enumerate(_read_text(path, label).splitlines(), start=1):
+        fields = line.split()
+        if not fields or fields[0].startswith("#") or fields[0] != "SPEAKER":
+            continue
+        try:
+            start, duration = float(fields[3]), float(fields[4])
+            speaker = fields[7]
+        except (IndexError, ValueError):
+            raise DatasetError(
+                f"case {label}: {path.name} line {line_no} is not an RTTM SPEAKER line"
+            ) from None
+        if duration < 0 or start < 0:
+            raise DatasetError(f"case {label}: {path.name} line {line_no} has a negative time")
+        turns.append(SpeakerTurn(speaker, start, start + duration))
+    return turns
+
+
+def read_turns_json(path: Path, case: str) -> list[SpeakerTurn]:
+    data = _read_json(path, case)
+    if not isinstance(data, list):
+        raise DatasetError(f"case {case}: ref.json must be a list of turns")
+    turns = []
+    for index, entry in enumerate(data):
+        try:
+            turns.append(
+                SpeakerTurn(
+                    str(entry["speaker"]),
+                    float(entry["start"]),
+                    float(entry["end"]),
+                    str(entry["text"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            raise DatasetError(
+                f"case {case}: ref.json entry {index} needs speaker, start, end and text"
+            ) from None
+    return turns
+
+
+def _flat_cases(root: Path) -> list[Case]:
+    """Loose ``NAME.wav`` files with ``NAME.txt`` and/or ``NAME.rttm`` beside them."""
+    cases = []
+    for wav in sorted(root.glob("*.wav")):
+        txt, rttm = wav.with_suffix(".txt"), wav.with_suffix(".rttm")
+        if not txt.exists() and not rttm.exists():
+            continue
+        cases.append(
+            Case(
+                name=wav.stem,
+                path=root,
+                reference=_read_text(txt, wav.stem) if txt.exists() else "",
+                specialty=Specialty.PRIMARYCARE,
+                type=TranscriptionType.CONVERSATION,
+                mono=wav,
+                rttm=read_rttm(rttm, wav.stem) if rttm.exists() else None,
+            )
+        )
+    return cases
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_rttm(path: Path, uri: str, turns: list[SpeakerTurn]) -> None:
+    """Write ``turns`` as RTTM SPEAKER lines (the format pyannote and NIST tools read)."""
+    lines = [
+        f"SPEAKER {uri} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>"
+        for t in turns
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_turns_json(path: Path, turns: list[SpeakerTurn]) -> None:
+    data = [
+        {"speaker": t.speaker, "start": round(t.start, 3), "end": round(t.end, 3), "text": t.text}
+        for t in turns
+    ]
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_meta(path: Path, specialty: Specialty, kind: TranscriptionType) -> None:
+    meta = {"specialty": specialty.value, "type": kind.value}
+    path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,393 @@
+"""The evaluation run: every case of a dataset through the real offline pipeline, scored.
+
+For each case the harness transcribes the audio with
+:func:`medscribe.engine.pipeline.transcribe_file` using the case's own specialty
+and type, times it, and scores it: WER of the normalised texts, rare
+medical-term recall, DER where the case has ``ref.rttm`` and the transcript has
+speaker or channel labels, real-time factor (transcription wall time / audio
+duration). Counts are summed per specialty and overall, so the summary WER is a
+corpus WER (total errors / total reference words), not a mean of case WERs.
+
+Speaker handling: ``channels=True`` transcribes ``stereo.wav`` with channel
+identification; ``speakers=N`` asks for speaker partitioning with at most N
+speakers on every case; by default (``None``) a case with ``ref.rttm`` naming two
+or more speakers gets partitioning with that many speakers, when the speaker
+module is part of this build.
+
+The model is loaded once before the first case, and its load time is reported
+apart from the per-case wall times. Nothing here logs transcript text; the
+transcripts are written only when the caller gives ``transcripts_dir``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medscribe.errors import BackendError, MedscribeError
+from medscribe.evaluation.dataset import Case, load_dataset
+from medscribe.evaluation.metrics import (
+    DerCounts,
+    WordErrors,
+    diarization_counts,
+    hypothesis_turns,
+    word_errors,
+)
+from medscribe.evaluation.normalize import normalize_words
+from medscribe.evaluation.terms import TermRecall, term_recall
+from medscribe.request import Specialty, TranscriptionOptions, TranscriptionType, build_options
+from medscribe.transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class CaseResult:
+    """Scores and timings of one case (no text: transcripts are patient data)."""
+
+    name: str
+    specialty: str
+    type: str
+    audio_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    words: WordErrors = field(default_factory=WordErrors)
+    terms: TermRecall = field(default_factory=lambda: TermRecall(0, 0))
+    der: DerCounts | None = None
+    speakers_found: int | None = None
+    error: str | None = None
+
+    @property
+    def rtf(self) -> float | None:
+        return self.wall_seconds / self.audio_seconds if self.audio_seconds else None
+
+
+@dataclass(slots=True)
+class Summary:
+    """Summed counts of several cases."""
+
+    label: str
+    cases: int = 0
+    failed: int = 0
+    audio_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    words: WordErrors = field(default_factory=WordErrors)
+    terms: TermRecall = field(default_factory=lambda: TermRecall(0, 0))
+    der: DerCounts | None = None
+
+    @property
+    def rtf(self) -> float | None:
+        return self.wall_seconds / self.audio_seconds if self.audio_seconds else None
+
+    def add(self, result: CaseResult) -> None:
+        self.cases += 1
+        if result.error is not None:
+            self.failed += 1
+            return
+        self.audio_seconds += result.audio_seconds
+        self.wall_seconds += result.wall_seconds
+        self.words = self.words + result.words
+        self.terms = self.terms + result.terms
+        if result.der is not None:
+            self.der = result.der if self.der is None else self.der + result.der
+
+
+@dataclass(slots=True)
+class EvalReport:
+    dataset: str
+    settings: dict[str, Any]
+    model_load_seconds: float
+    cases: list[CaseResult]
+    by_specialty: dict[str, Summary]
+    overall: Summary
+
+
+Transcribe = Callable[[Path, TranscriptionOptions], Transcript]
+
+
+def select_cases(
+    cases: list[Case],
+    *,
+    specialty: Specialty | None = None,
+    type: TranscriptionType | None = None,
+) -> list[Case]:
+    """The cases of one specialty and/or type (``None`` keeps all)."""
+    return [
+        c
+        for c in cases
+        if (specialty is None or c.specialty is specialty) and (type is None or c.type is type)
+    ]
+
+
+def case_options(
+    case: Case, *, speakers: int | None, channels: bool, vocabulary: str | None = None
+) -> TranscriptionOptions:
+    """The request for one case: its specialty and type, plus the speaker handling."""
+    max_speakers = speakers
+    if not channels and speakers is None and case.rttm and _speakers_available():
+        count = len({t.speaker for t in case.rttm})
+        max_speakers = count if count >= 2 else None
+    return build_options(
+        specialty=case.specialty,
+        type=case.type,
+        max_speakers=max_speakers,
+        channel_identification=channels,
+        vocabulary=vocabulary,
+    )
+
+
+def _speakers_available() -> bool:
+    return importlib.util.find_spec("medscribe.engine.speakers") is not None
+
+
+def score_case(case: Case, transcript: Transcript) -> CaseResult:
+    """WER, term recall and DER of one transcript against the case's references."""
+    ref_words = normalize_words(case.reference)
+    hyp_words = normalize_words(transcript.text)
+    result = CaseResult(case.name, case.specialty.value, case.type.value)
+    result.words = word_errors(ref_words, hyp_words)
+    result.terms = term_recall(ref_words, hyp_words)
+    hyp_turns = hypothesis_turns(transcript)
+    if case.rttm and hyp_turns:
+        result.der = diarization_counts(case.rttm, hyp_turns)
+    result.speakers_found = transcript.speakers or transcript.channels
+    return result
+
+
+def evaluate_case(
+    case: Case,
+    options: TranscriptionOptions,
+    transcribe: Transcribe,
+    *,
+    transcripts_dir: Path | None = None,
+) -> CaseResult:
+    """Transcribe and score one case; a failure of this case is recorded, not raised."""
+    from medscribe.media import probe
+
+    audio = case.audio(channels=options.channel_identification)
+    try:
+        duration = probe(audio).duration
+        started = time.perf_counter()
+        transcript = transcribe(audio, options)
+        wall = time.perf_counter() - started
+    except BackendError as exc:
+        if "not available" in str(exc):
+            raise  # a missing engine feature fails every case alike: stop at once
+        return CaseResult(case.name, case.specialty.value, case.type.value, error=str(exc))
+    except MedscribeError as exc:
+        return CaseResult(case.name, case.specialty.value, case.type.value, error=str(exc))
+    result = score_case(case, transcript)
+    result.audio_seconds, result.wall_seconds = duration, wall
+    if transcripts_dir is not None:
+        from medscribe.transcript import codec
+
+        transcripts_dir.mkdir(parents=True, exist_ok=True)
+        (transcripts_dir / f"{case.name}.json").write_text(codec.dumps(transcript), "utf-8")
+    return result
+
+
+def engine_transcriber(config: Any = None, vocabulary: Path | None = None) -> Transcribe:
+    """The real offline pipeline as a ``transcribe(path, options)`` function."""
+    from medscribe.engine import pipeline
+
+    extra: dict[str, Any] = {}
+    if vocabulary is not None:
+        from medscribe.vocabulary import parse_vocabulary
+
+        entries = parse_vocabulary(vocabulary)  # a bad file fails here with its line numbers
+        if "vocabulary" not in inspect.signature(pipeline.transcribe_file).parameters:
+            raise BackendError(
+                "custom vocabularies are not available in this build of the offline engine"
+            )
+        extra["vocabulary"] = entries
+
+    def transcribe(path: Path, options: TranscriptionOptions) -> Transcript:
+        return pipeline.transcribe_file(
+            path, options, config=config, job_name=path.parent.name, **extra
+        )
+
+    return transcribe
+
+
+def load_engine_model(config: Any = None) -> float:
+    """Load (and cache) the recognition model now; returns the seconds it took."""
+    from medscribe.engine import recognition
+
+    started = time.perf_counter()
+    recognition.load_model(getattr(config, "model", None), threads=getattr(config, "threads", 0))
+    return time.perf_counter() - started
+
+
+def run_eval(
+    dataset: str | Path,
+    *,
+    specialty: Specialty | None = None,
+    type: TranscriptionType | None = None,
+    speakers: int | None = None,
+    channels: bool = False,
+    vocabulary: Path | None = None,
+    config: Any = None,
+    transcripts_dir: Path | None = None,
+    on_case: Callable[[CaseResult, int, int], None] | None = None,
+    transcribe: Transcribe | None = None,
+) -> EvalReport:
+    """Evaluate the offline engine on ``dataset`` (see the module docstring).
+
+    ``transcribe`` replaces the engine (another backend, a saved run); the
+    default is the real pipeline with ``config`` (an ``EngineConfig``).
+    """
+    cases = select_cases(load_dataset(dataset), specialty=specialty, type=type)
+    if not cases:
+        raise BackendError("no case of the dataset matches --specialty/--type")
+    if channels:
+        for case in cases:
+            case.audio(channels=True)  # every case needs stereo.wav: fail before any work
+    load_s = 0.0
+    if transcribe is None:
+        transcribe = engine_transcriber(config, vocabulary)
+        load_s = load_engine_model(config)
+    results: list[CaseResult] = []
+    for index, case in enumerate(cases, start=1):
+        options = case_options(case, speakers=speakers, channels=channels)
+        result = evaluate_case(case, options, transcribe, transcripts_dir=transcripts_dir)
+        results.append(result)
+        if on_case is not None:
+            on_case(result, index, len(cases))
+    settings = {
+        "specialty": specialty.value if specialty else None,
+        "type": type.value if type else None,
+        "speakers": speakers,
+        "channels": channels,
+        "vocabulary": str(vocabulary) if vocabulary else None,
+        "model": getattr(config, "model", None) or "embedded",
+        "beam_size": getattr(config, "beam_size", None),
+    }
+    return summarize(str(dataset), results, settings=settings, model_load_seconds=load_s)
+
+
+def summarize(
+    dataset: str,
+    results: list[CaseResult],
+    *,
+    settings: dict[str, Any] | None = None,
+    model_load_seconds: float = 0.0,
+) -> EvalReport:
+    overall = Summary("overall")
+    by_specialty: dict[str, Summary] = {}
+    for result in results:
+        overall.add(result)
+        by_specialty.setdefault(result.specialty, Summary(result.specialty)).add(result)
+    ordered = {k: by_specialty[k] for k in sorted(by_specialty)}
+    return EvalReport(dataset, settings or {}, model_load_seconds, results, ordered, overall)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _r(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _scores(obj: CaseResult | Summary) -> dict[str, Any]:
+    der = obj.der
+    return {
+        "audio_seconds": _r(obj.audio_seconds, 2),
+        "wall_seconds": _r(obj.wall_seconds, 2),
+        "rtf": _r(obj.rtf),
+        "wer": _r(obj.words.wer),
+        "reference_words": obj.words.reference_words,
+        "substitutions": obj.words.substitutions,
+        "deletions": obj.words.deletions,
+        "insertions": obj.words.insertions,
+        "term_recall": _r(obj.terms.recall),
+        "terms_reference": obj.terms.reference,
+        "terms_found": obj.terms.found,
+        "der": _r(der.der) if der else None,
+        "der_components": (
+            {
+                "total": _r(der.total, 3),
+                "missed": _r(der.missed, 3),
+                "false_alarm": _r(der.false_alarm, 3),
+                "confusion": _r(der.confusion, 3),
+            }
+            if der
+            else None
+        ),
+    }
+
+
+def report_to_json(report: EvalReport) -> dict[str, Any]:
+    """The report as plain JSON data (numbers only, no transcript text)."""
+    cases = []
+    for c in report.cases:
+        entry = {"case": c.name, "specialty": c.specialty, "type": c.type, **_scores(c)}
+        entry["speakers_found"] = c.speakers_found
+        entry["error"] = c.error
+        cases.append(entry)
+
+    def summary(s: Summary) -> dict[str, Any]:
+        return {"cases": s.cases, "failed": s.failed, **_scores(s)}
+
+    return {
+        "dataset": report.dataset,
+        "settings": report.settings,
+        "model_load_seconds": _r(report.model_load_seconds, 2),
+        "cases": cases,
+        "by_specialty": {k: summary(v) for k, v in report.by_specialty.items()},
+        "overall": summary(report.overall),
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value: float | None, fmt: str = "{:.2f}") -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def render_report(report: EvalReport, console: Any) -> None:
+    """Two Rich tables: the cases, then per specialty and overall."""
+    from rich.table import Table
+
+    cases = Table(title=f"Evaluation of {report.dataset}", title_justify="left")
+    for name in ("case", "specialty", "type", "audio s", "wall s", "RTF", "WER", "terms", "DER"):
+        cases.add_column(name, justify="left" if name in ("case", "specialty", "type") else "right")
+    for c in report.cases:
+        if c.error is not None:
+            cases.add_row(c.name, c.specialty, c.type.lower(), "", "", "", f"[red]{c.error}[/]")
+            continue
+        cases.add_row(
+            c.name,
+            c.specialty,
+            c.type.lower(),
+            _num(c.audio_seconds, "{:.1f}"),
+            _num(c.wall_seconds, "{:.1f}"),
+            _num(c.rtf, "{:.3f}"),
+            _pct(c.words.wer),
+            f"{_pct(c.terms.recall)} ({c.terms.found}/{c.terms.reference})",
+            _pct(c.der.der if c.der else None),
+        )
+    console.print(cases)
+    summary = Table(title="Per specialty", title_justify="left")
+    for name in ("specialty", "cases", "audio min", "RTF", "WER", "term recall", "DER"):
+        summary.add_column(name, justify="left" if name == "specialty" else "right")
+    rows = [*report.by_specialty.values(), report.overall]
+    for s in rows:
+        summary.add_row(
+            s.label,
+            str(s.cases) + (f" ({s.failed} failed)" if s.failed else ""),
+            _num(s.audio_seconds / 60, "{:.1f}"),
+            _num(s.rtf, "{:.3f}"),
+            _pct(s.words.wer),
+            f"{_pct(s.terms.recall)} ({s.terms.found}/{s.terms.reference})",
+            _pct(s.der.der if s.der else None),
+            style="bold" if s is report.overall else None,
+        )
+    console.print(summary)
+    console.print(f"model load {report.model_load_seconds:.1f} s (not in the wall times)")

@@ -1,0 +1,126 @@
+"""Scores of one hypothesis against one reference: WER and DER, summable over cases.
+
+* WER: word error rate of the normalised texts
+  (:mod:`medscribe.evaluation.normalize`), computed by ``jiwer`` (the standard
+  Levenshtein alignment; we do not re-implement it). :class:`WordErrors` keeps the
+  counts so that several cases sum to a corpus-level WER (total errors / total
+  reference words), which is what "overall" and "per specialty" mean here.
+* DER: diarization error rate by ``pyannote.metrics`` with a 0.25 s collar around
+  each reference boundary and overlapping speech scored. :class:`DerCounts` keeps
+  the components (missed, false alarm, confusion, total) so cases sum too.
+  Hypothesis turns come from the transcript's speaker (or channel) labels:
+  consecutive words of one label form a turn, split at pauses longer than
+  :data:`TURN_GAP` seconds so that silences are not counted as speech.
+* Medical-term recall lives in :mod:`medscribe.evaluation.terms`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medscribe.evaluation.dataset import SpeakerTurn
+from medscribe.transcript.model import Transcript
+
+DER_COLLAR = 0.25
+TURN_GAP = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class WordErrors:
+    """Alignment counts of one or more cases."""
+
+    hits: int = 0
+    substitutions: int = 0
+    deletions: int = 0
+    insertions: int = 0
+
+    @property
+    def reference_words(self) -> int:
+        return self.hits + self.substitutions + self.deletions
+
+    @property
+    def wer(self) -> float | None:
+        errors = self.substitutions + self.deletions + self.insertions
+        return errors / self.reference_words if self.reference_words else None
+
+    def __add__(self, other: WordErrors) -> WordErrors:
+        return WordErrors(
+            self.hits + other.hits,
+            self.substitutions + other.substitutions,
+            self.deletions + other.deletions,
+            self.insertions + other.insertions,
+        )
+
+
+def word_errors(ref_words: list[str], hyp_words: list[str]) -> WordErrors:
+    """Align two normalised word lists with jiwer."""
+    import jiwer  # the eval extra; imported here so the CLI starts fast
+
+    if not ref_words:
+        return WordErrors(insertions=len(hyp_words))
+    if not hyp_words:
+        return WordErrors(deletions=len(ref_words))
+    out = jiwer.process_words(" ".join(ref_words), " ".join(hyp_words))
+    return WordErrors(out.hits, out.substitutions, out.deletions, out.insertions)
+
+
+@dataclass(frozen=True, slots=True)
+class DerCounts:
+    """DER components in seconds, summable over cases."""
+
+    total: float = 0.0
+    missed: float = 0.0
+    false_alarm: float = 0.0
+    confusion: float = 0.0
+
+    @property
+    def der(self) -> float | None:
+        if self.total <= 0:
+            return None
+        return (self.missed + self.false_alarm + self.confusion) / self.total
+
+    def __add__(self, other: DerCounts) -> DerCounts:
+        return DerCounts(
+            self.total + other.total,
+            self.missed + other.missed,
+            self.false_alarm + other.false_alarm,
+            self.confusion + other.confusion,
+        )
+
+
+def to_annotation(turns: list[SpeakerTurn], uri: str = "case"):  # -> pyannote.core.Annotation
+    """Speaker turns as a pyannote Annotation (the structure its metrics read)."""
+    from pyannote.core import Annotation, Segment
+
+    annotation = Annotation(uri=uri)
+    for index, turn in enumerate(turns):
+        if turn.end > turn.start:
+            annotation[Segment(turn.start, turn.end), index] = turn.speaker
+    return annotation
+
+
+def diarization_counts(
+    reference: list[SpeakerTurn], hypothesis: list[SpeakerTurn], *, collar: float = DER_COLLAR
+) -> DerCounts:
+    """DER components of one case by pyannote.metrics."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    metric = DiarizationErrorRate(collar=collar, skip_overlap=False)
+    parts = metric(to_annotation(reference), to_annotation(hypothesis), detailed=True)
+    return DerCounts(
+        total=float(parts["total"]),
+        missed=float(parts["missed detection"]),
+        false_alarm=float(parts["false alarm"]),
+        confusion=float(parts["confusion"]),
+    )
+
+
+def hypothesis_turns(transcript: Transcript, *, max_gap: float = TURN_GAP) -> list[SpeakerTurn]:
+    """Labelled turns of a transcript (speaker labels, else channel labels); [] if none."""
+    if not (transcript.has_speakers or transcript.has_channels):
+        return []
+    turns = []
+    for turn in transcript.turns(max_gap=max_gap):
+        if turn.label is not None and turn.end > turn.start:
+            turns.append(SpeakerTurn(turn.label, turn.start, turn.end))
+    return turns

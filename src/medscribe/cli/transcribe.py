@@ -334,6 +334,8 @@ def transcribe(
         check_for_aws_batch(options)
 
     backend = make_backend(settings)
+    if no_wait and hasattr(backend, "detach"):
+        backend.detach = True  # local jobs then run in a worker that outlives this process
     concurrency = settings.concurrency
     if backend.name == "local" and "concurrency" not in settings.model_fields_set:
         concurrency = 1  # the engine itself is the bottleneck: jobs at once only compete for CPU

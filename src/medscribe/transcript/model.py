@@ -128,14 +128,24 @@ class Transcript:
         return list(_group_turns(self.items, by, max_gap))
 
 
+#: Punctuation that opens: a space before it, none after (dictated "open parenthesis").
+OPENING_MARKS = frozenset({"(", "[", "{"})
+
+
 def join_items(items: Iterable[Item]) -> str:
-    """Join items into text: words separated by spaces, punctuation attached to the left."""
+    """Join items into text: words separated by spaces, punctuation attached to the left.
+
+    Opening marks attach to the word after them, and nothing is put after a
+    layout mark ("\\n" new line, "\\n\\n" new paragraph, from dictation).
+    """
     parts: list[str] = []
+    glue = True  # no space before the next item: start, or after "(" or a line break
     for item in items:
-        if item.is_punctuation or not parts:
-            parts.append(item.content)
-        else:
-            parts.append(" " + item.content)
+        opening = item.is_punctuation and item.content in OPENING_MARKS
+        if not glue and (not item.is_punctuation or opening):
+            parts.append(" ")
+        parts.append(item.content)
+        glue = opening or item.content.endswith("\n")
     return "".join(parts).strip()
 
 

@@ -1,0 +1,85 @@
+"""Formatting stage of the offline engine: numbers and measurements in clinical written form.
+
+Owns the rewrite of recognised words into the written form Amazon Transcribe
+Medical uses (how-numbers-med.md, how-measurements-med.md; the vectors of
+shared/spec/medical-formatting.tsv are the specification): "forty milligrams"
+-> "40 mg", "one twenty over eighty" -> "120/80", "blood pressure" -> "BP",
+"L five" -> "L5", and, for dictation, spoken punctuation -> marks. It runs on
+the internal transcript model after recognition; a merged item spans its first
+word's start to its last word's end and has the lowest confidence of the words
+it merged; speaker and channel are kept.
+
+Library choice (weighed against the vectors and a one-hour transcript):
+
+* **text2num** (``find_numbers``, Rust): finds cardinals, ordinals and "point"
+  decimals in a *token* stream and reports which tokens each number covers, so
+  timings stay exact. ~0.15 µs a number; with the rules below a one-hour
+  transcript formats in well under a second. Alone it passes few vectors: it
+  leaves "one twenty over eighty" as 1 20, "nineteen ninety" as 19 90, digit
+  runs apart, no fractions, "dot", units, times or the <= 10 policy; those are
+  the medical layer here (:mod:`.numbers`, :mod:`.medical`).
+* **nemo-text-processing** (WFST inverse normalisation): the most complete
+  English ITN, but it needs pynini/OpenFst, builds its grammars for minutes on
+  first use and works on strings (no token alignment, so no honest timings);
+  the medical conventions would still be ours. Too heavy for a default
+  dependency on two-core machines; not used.
+* word2number / numerizer: pure Python, string in and number out for a whole
+  phrase; no positions in running text. Not used.
+
+Pipeline (each pass maps a list of :class:`.tokens.Tok` to a new one):
+dictation marks -> medical terms -> numbers (text2num) -> decimals, large
+numbers, times, years, colloquial hundreds, digit runs, fractions -> units,
+percent, currency -> "X over Y" -> vitals and levels -> dates -> spans ->
+render (<= 10 stays a word unless a unit, run, date... forces digits).
+
+Layout for renderers: "new line" / "new paragraph" become punctuation items
+whose content is "\\n" / "\\n\\n"; "(" is an opening mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from medscribe.engine.formatting import dictation as _dictation
+from medscribe.engine.formatting import medical, numbers
+from medscribe.engine.formatting.tokens import Tok, from_items, split_text, to_items
+from medscribe.transcript.model import Item, join_items
+
+__all__ = ["format_items", "format_text"]
+
+
+def format_items(items: list[Item], *, dictation: bool = False) -> list[Item]:
+    """Rewrite recognised items into clinical written form; new items, inputs untouched."""
+    if not items:
+        return []
+    toks = _format_tokens(from_items(items), items, dictation=dictation)
+    return to_items(toks, items)
+
+
+def format_text(text: str, *, dictation: bool = False) -> str:
+    """Format plain text line by line (blank lines kept): the rules without timings."""
+    return "\n".join(_format_line(line, dictation) for line in text.split("\n"))
+
+
+def _format_line(line: str, dictation: bool) -> str:
+    items = split_text(line)
+    return join_items(format_items(items, dictation=dictation)) if items else ""
+
+
+def _format_tokens(toks: list[Tok], items: Sequence[Item], *, dictation: bool) -> list[Tok]:
+    if dictation:
+        toks = _dictation.spoken_marks(toks)
+    toks = medical.terms(toks)
+    toks = numbers.find(toks, items)
+    toks = numbers.decimals(toks)
+    toks = numbers.large(toks)
+    toks = numbers.times(toks)
+    toks = numbers.years(toks)
+    toks = numbers.colloquial(toks, medical.UNIT_FIRST_WORDS)
+    toks = numbers.digit_runs(toks)
+    toks = numbers.fractions(toks, medical.UNIT_FIRST_WORDS)
+    for stage in medical.STAGES:
+        toks = stage(toks)
+    if dictation:
+        toks = _dictation.capitalise(toks)
+    return toks

@@ -73,7 +73,9 @@ def test_every_bad_line_is_reported_with_its_number(tmp_path: Path):
         + "\t\t\tempty phrase\n"  # 7 no Phrase
         + "tachy\tt æ k Q\t\t\n"  # 8 IPA symbol not allowed
         + "trailing \t\t\t\n"  # 9 trailing space
-        + "a\t\t\t" + "D" * 256 + "\n"  # 10 value too long
+        + "a\t\t\t"
+        + "D" * 256
+        + "\n"  # 10 value too long
         + "ok-again\t\t\t\n"  # 11 ok
         + "spaces  instead  of  tabs\n"  # 12 one column
     )

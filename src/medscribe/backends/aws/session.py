@@ -68,7 +68,7 @@ def make_clients(settings: Settings) -> AwsClients:
     mode, attempts = retry_config(session)
     base = Config(
         region_name=region,
-        retries={"mode": mode, "max_attempts": attempts},
+        retries={"mode": mode, "total_max_attempts": attempts},
         user_agent_extra=USER_AGENT,
         connect_timeout=10,
         read_timeout=60,

@@ -1,0 +1,201 @@
+"""``medscribe stream``: real-time transcription with partial results, on either backend.
+
+A thin layer: options are checked with :mod:`medscribe.request` before any audio
+is read, the audio source comes from :mod:`medscribe.streaming.source`, the
+stream runs in :mod:`medscribe.streaming.aws` or :mod:`medscribe.streaming.local`,
+the live view is :class:`~medscribe.streaming.display.LiveDisplay`, and the
+finals are saved by :class:`~medscribe.streaming.session.StreamSession`. Ctrl-C
+stops the stream, still saves what was final, and exits 130.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from medscribe.cli.common import backend_options, stdout_console
+from medscribe.cli.transcribe import format_option, parse_formats, settings_flags
+from medscribe.config import Settings
+from medscribe.errors import ValidationError
+from medscribe.request import (
+    LOCAL_MAX_CHANNELS,
+    TranscriptionOptions,
+    build_options,
+    check_for_aws_stream,
+)
+
+#: Tests and private deployments point the AWS stream at another WebSocket endpoint.
+ENDPOINT_ENV = "MEDSCRIBE_STREAM_ENDPOINT"
+
+
+@click.command()
+@click.argument("audio", required=False, type=click.Path(path_type=Path))
+@click.option("--mic", is_flag=True, help="Stream the microphone instead of a file.")
+@click.option("--specialty", default=None, help="cardiology, neurology, oncology, primarycare...")
+@click.option("--type", "type_", default=None, help="conversation (default) or dictation.")
+@click.option("--speakers", type=int, default=None, help="Speaker labels, at most N speakers.")
+@click.option("--channels", type=int, default=None, help="Channel identification with N channels.")
+@click.option("--vocabulary", default=None, help="Custom medical vocabulary name.")
+@click.option("--realtime", is_flag=True, help="Feed a file at real-time pace.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Save the session here (Transcribe Medical JSON, plus --format files).",
+)
+@format_option
+@click.option("--speaker-names", default=None, help="Names for the labels: clinician,patient.")
+@click.option("--session-id", default=None, help="AWS: the stream's session id.")
+@click.option(
+    "--endpoint",
+    "stream_endpoint",
+    default=None,
+    hidden=True,
+    help="AWS: another streaming WebSocket endpoint (tests).",
+)
+@settings_flags("model", "threads")
+@backend_options
+def stream(
+    audio: Path | None,
+    mic: bool,
+    specialty: str | None,
+    type_: str | None,
+    speakers: int | None,
+    channels: int | None,
+    vocabulary: str | None,
+    realtime: bool,
+    output: Path | None,
+    formats: tuple[str, ...],
+    speaker_names: str | None,
+    session_id: str | None,
+    stream_endpoint: str | None,
+    settings: Settings,
+) -> None:
+    """Transcribe AUDIO (or --mic) as it plays: partials live, finals kept and saved.
+
+    \b
+    Examples:
+      medscribe stream visit.wav --specialty cardiology --realtime -o visit.json
+      medscribe stream --mic --specialty primarycare --speakers 2 --backend aws
+    """
+    from medscribe.render import parse_speaker_names
+    from medscribe.streaming.session import StreamSession, output_paths
+
+    # Everything is checked before any audio is read.
+    if mic == (audio is not None):
+        raise ValidationError("give an AUDIO file or --mic (one of them)")
+    if channels is not None and not 2 <= channels <= LOCAL_MAX_CHANNELS:
+        raise ValidationError(f"--channels: between 2 and {LOCAL_MAX_CHANNELS}")
+    options = build_options(
+        specialty=specialty or settings.specialty,
+        type=type_ or settings.type,
+        max_speakers=speakers,
+        channel_identification=channels is not None,
+        vocabulary=vocabulary,
+    )
+    if settings.backend == "aws":
+        check_for_aws_stream(options)
+    chosen = parse_formats(formats)
+    files = [f for f in chosen if f != "rich"]
+    if files and output is None:
+        raise ValidationError(f"--format {files[0]} needs --output FILE to save to")
+    if output is not None:
+        output_paths(output, chosen)  # an unsaveable combination fails now
+    names = parse_speaker_names(speaker_names)
+
+    source = _source(audio, mic=mic, channels=channels or 1, realtime=realtime)
+    session = StreamSession(options, job_name=_job_name(audio, session_id), channels=channels)
+    console = stdout_console()
+    err = click.get_text_stream("stderr")
+    interrupted = False
+    try:
+        _run(
+            settings,
+            source,
+            options,
+            session=session,
+            console=console,
+            names=names,
+            endpoint=stream_endpoint or os.environ.get(ENDPOINT_ENV) or None,
+            session_id=session_id,
+        )
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        source.close()
+        if output is not None:
+            for path in session.save(output, files):
+                click.echo(f"saved {path}", file=err)
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _source(audio: Path | None, *, mic: bool, channels: int, realtime: bool) -> object:
+    from medscribe.streaming.source import FileSource, MicSource
+
+    if mic:
+        return MicSource(channels=channels)
+    return FileSource(audio, channels=channels, realtime=realtime)  # type: ignore[arg-type]
+
+
+def _job_name(audio: Path | None, session_id: str | None) -> str:
+    if session_id:
+        return session_id
+    return f"stream-{audio.stem}" if audio is not None else "stream-mic"
+
+
+def _run(
+    settings: Settings,
+    source: object,
+    options: TranscriptionOptions,
+    *,
+    session: object,
+    console: object,
+    names: dict[str, str],
+    endpoint: str | None,
+    session_id: str | None,
+) -> None:
+    from medscribe.streaming.display import LiveDisplay
+
+    with LiveDisplay(console, speaker_names=names) as display:  # type: ignore[arg-type]
+
+        def on_event(event: object) -> None:
+            session.add(event)  # type: ignore[attr-defined]
+            display.on_event(event)  # type: ignore[arg-type]
+
+        if settings.backend == "aws":
+            from medscribe.streaming.aws import stream_aws
+
+            stream_aws(
+                source,  # type: ignore[arg-type]
+                options,
+                settings=settings,
+                on_event=on_event,
+                endpoint=endpoint,
+                session_id=session_id,
+            )
+        else:
+            from medscribe.streaming.local import load_shared_model, stream_local
+
+            model = load_shared_model(settings.model, threads=settings.threads)
+            stream_local(
+                source,  # type: ignore[arg-type]
+                options,
+                on_event=on_event,
+                model=model,
+                hotwords=_hotwords(settings, options),
+            )
+
+
+def _hotwords(settings: Settings, options: TranscriptionOptions) -> str | None:
+    """The local vocabulary's phrases, which bias the decoder as in batch."""
+    if not options.vocabulary:
+        return None
+    from medscribe.backends.local import LocalBackend
+
+    entries = LocalBackend(settings).vocabulary_entries(options.vocabulary)
+    phrases = [(e.display_as or e.phrase.replace("-", " ")).strip() for e in entries]
+    return " ".join(p for p in phrases if p) or None

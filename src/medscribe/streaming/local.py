@@ -1,0 +1,554 @@
+"""Streaming with the offline engine: incremental decoding that keeps up in real time.
+
+This module owns the streaming policy of the local backend. Whisper decodes whole
+windows, not frames, so a stream is made by re-decoding a growing window:
+
+* **Local agreement** (LocalAgreement-2 of whisper_streaming, Macháček et al.
+  2023): after each decode, the words on which this hypothesis and the previous
+  one agree are *committed*; they are shown as stable and never change. The
+  uncommitted tail is shown as the partial's unstable words.
+* **Utterances end with the VAD**: faster-whisper's Silero VAD
+  (``faster_whisper.vad.get_speech_timestamps``) runs over the window; once the
+  speech is followed by ``min_silence`` of silence, the utterance is decoded one
+  last time and emitted as a final with the ResultId of its partials.
+* **Bounded buffers**: the window is trimmed at committed words once it is longer
+  than ``window`` seconds and an utterance is cut with a final at ``max_window``.
+* **One model for all streams**: the recogniser is the engine's cached model
+  (``medscribe.engine.recognition.load_model``); a lock serialises model calls,
+  so concurrent streams share two cores without loading anything twice.
+
+Finals pass through the batch stages: ``medscribe.engine.formatting.format_items``
+and, with speaker labels, ``medscribe.engine.speakers.assign_speakers`` run over a
+bounded history so that labels stay the same across utterances. Channels are
+streamed apart, one decoder per channel, and labelled ``ch_N``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from medscribe.errors import BackendError, MedscribeError
+from medscribe.request import TranscriptionOptions, TranscriptionType
+from medscribe.streaming.events import Result, TranscriptEvent
+from medscribe.streaming.source import SAMPLE_RATE, AudioSource
+from medscribe.transcript.model import Item, join_items
+
+log = logging.getLogger(__name__)
+
+#: recognize(audio, offset, beam_size, initial_prompt) -> word and punctuation items.
+RecognizeFn = Callable[[np.ndarray, float, int, "str | None"], list[Item]]
+OnEvent = Callable[[TranscriptEvent], None]
+#: speakers(items) labels the items of one final in place.
+SpeakerFn = Callable[[list[Item]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamConfig:
+    """Tuning of the incremental decoder (seconds unless said otherwise)."""
+
+    #: Least new audio between two decodes; more arrives while the model is busy.
+    step: float = 0.3
+    #: Trim the window at committed words beyond this length.
+    window: float = 15.0
+    #: Hard cap: an utterance still running at this length is cut with a final.
+    max_window: float = 20.0
+    #: Silence that ends an utterance.
+    min_silence: float = 0.5
+    #: Audio kept around speech so that word edges are not clipped.
+    pad: float = 0.15
+    #: Beam of the partial decodes (speed) and of the final decode (accuracy).
+    partial_beam: int = 1
+    final_beam: int = 5
+    #: Earlier text given to Whisper as its prompt, as batch decoding conditions on it.
+    prompt_chars: int = 0
+    #: Silero VAD speech probability threshold.
+    vad_threshold: float = 0.5
+
+
+# --------------------------------------------------------------------------- recogniser
+
+
+def load_shared_model(model: str | None = None, *, threads: int = 0) -> object:
+    """The engine's cached WhisperModel (one per process, shared by all streams)."""
+    try:
+        recognition = importlib.import_module("medscribe.engine.recognition")
+    except ImportError:
+        raise BackendError("the offline engine is not available (medscribe.engine)") from None
+    return recognition.load_model(model, threads=threads)
+
+
+def make_recognizer(
+    model: object, lock: threading.Lock | None = None, *, hotwords: str | None = None
+) -> RecognizeFn:
+    """A thread-safe recogniser over the engine's ``recognize`` and the shared model.
+
+    ``hotwords`` (a custom vocabulary's phrases) bias the decoder as in batch.
+    """
+    recognition = importlib.import_module("medscribe.engine.recognition")
+    lock = lock or MODEL_LOCK
+
+    def recognize(
+        audio: np.ndarray, offset: float, beam_size: int, prompt: str | None
+    ) -> list[Item]:
+        with lock:
+            return recognition.recognize(
+                audio,
+                model=model,
+                offset=offset,
+                beam_size=beam_size,
+                initial_prompt=prompt or None,
+                hotwords=hotwords,
+                vad_filter=False,  # the stream has its own VAD; the window is speech already
+            )
+
+    return recognize
+
+
+#: One lock for the process: CTranslate2 already uses every thread we give it.
+MODEL_LOCK = threading.Lock()
+
+
+def _formatter(dictation: bool) -> Callable[[list[Item]], list[Item]]:
+    try:
+        formatting = importlib.import_module("medscribe.engine.formatting")
+    except ModuleNotFoundError as exc:
+        if exc.name != "medscribe.engine.formatting":
+            raise  # the module exists but is broken: a real error, as in batch
+        log.debug("medscribe.engine.formatting is not available; finals are not formatted")
+        return lambda items: items
+    return lambda items: formatting.format_items(items, dictation=dictation)
+
+
+# --------------------------------------------------------------------------- words
+
+
+Token = list[Item]  # one word and the punctuation after it
+
+
+def _tokens(items: list[Item]) -> list[Token]:
+    tokens: list[Token] = []
+    for item in items:
+        if item.is_punctuation and tokens:
+            tokens[-1].append(item)
+        elif not item.is_punctuation:
+            tokens.append([item])
+    return tokens
+
+
+def _key(token: Token) -> str:
+    return "".join(ch for ch in token[0].content.lower() if ch.isalnum())
+
+
+def _start(token: Token) -> float:
+    return token[0].start or 0.0
+
+
+def _end(token: Token) -> float:
+    return token[0].end or 0.0
+
+
+def _flatten(tokens: list[Token]) -> list[Item]:
+    return [item for token in tokens for item in token]
+
+
+def _agreement(previous: list[Token], current: list[Token]) -> int:
+    """Length of the prefix on which two consecutive hypotheses agree."""
+    n = 0
+    for a, b in zip(previous, current, strict=False):
+        if _key(a) != _key(b):
+            break
+        n += 1
+    return n
+
+
+# --------------------------------------------------------------------------- decoder
+
+
+class LocalStreamer:
+    """The incremental decoder of one audio channel (not thread-safe; one per stream)."""
+
+    def __init__(
+        self,
+        recognize: RecognizeFn,
+        *,
+        channel: str | None = None,
+        config: StreamConfig | None = None,
+        dictation: bool = False,
+        speakers: SpeakerFn | None = None,
+    ) -> None:
+        from faster_whisper.vad import VadOptions
+
+        self.recognize = recognize
+        self.channel = channel
+        self.config = config or StreamConfig()
+        self.format_items = _formatter(dictation)
+        self.speakers = speakers
+        self._vad = VadOptions(
+            threshold=self.config.vad_threshold,
+            min_silence_duration_ms=int(self.config.min_silence * 1000),
+            speech_pad_ms=int(self.config.pad * 1000),
+        )
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._buf_t0 = 0.0  # stream time of self._buf[0]
+        self._since_decode = 0
+        self._committed: list[Token] = []  # of the current utterance
+        self._hypothesis: list[Token] = []  # the last uncommitted tail
+        self._utterance: str | None = None  # ResultId of the current utterance
+        self._partial_text: str | None = None
+        self._context = ""  # recent final text, for the prompt
+
+    # -- public
+
+    @property
+    def buffered_seconds(self) -> float:
+        return len(self._buf) / SAMPLE_RATE
+
+    def feed(self, audio: np.ndarray) -> list[Result]:
+        """Add mono float32 16 kHz audio; returns the partials and finals it produced."""
+        self._buf = np.concatenate([self._buf, audio.astype(np.float32, copy=False)])
+        self._since_decode += len(audio)
+        if self._since_decode < self.config.step * SAMPLE_RATE:
+            return []
+        self._since_decode = 0
+        return self._process(final=False)
+
+    def finish(self) -> list[Result]:
+        """The audio has ended: finalise what is left."""
+        return self._process(final=True)
+
+    # -- steps
+
+    def _process(self, *, final: bool) -> list[Result]:
+        out: list[Result] = []
+        while True:
+            speech = self._speech()
+            if not speech:
+                if self._utterance is not None:
+                    out.extend(self._finalize(len(self._buf)))
+                self._drop_silence()
+                return out
+            first_end = speech[0][1]
+            ended = len(speech) > 1 or len(self._buf) - first_end > 0.1 * SAMPLE_RATE
+            if ended or final:
+                cut = first_end if ended else len(self._buf)
+                if len(speech) > 1:
+                    cut = min(cut, speech[1][0])
+                out.extend(self._finalize(cut))
+                continue
+            out.extend(self._partial())
+            if self.buffered_seconds > self.config.max_window:
+                out.extend(self._finalize(len(self._buf)))
+            return out
+
+    def _speech(self) -> list[tuple[int, int]]:
+        from faster_whisper.vad import get_speech_timestamps
+
+        if len(self._buf) < 512:
+            return []
+        spans = get_speech_timestamps(self._buf, self._vad)
+        return [(s["start"], s["end"]) for s in spans]
+
+    def _drop_silence(self) -> None:
+        # Keep a little audio before speech starts so that the first word is whole.
+        keep = int(self.config.pad * SAMPLE_RATE) + 512
+        if len(self._buf) > keep:
+            self._advance(len(self._buf) - keep)
+
+    def _advance(self, samples: int) -> None:
+        self._buf = self._buf[samples:].copy()
+        self._buf_t0 += samples / SAMPLE_RATE
+
+    def _prompt(self) -> str:
+        if self.config.prompt_chars <= 0:
+            return ""
+        text = self._context + " " + join_items(_flatten(self._committed_outside()))
+        return text.strip()[-self.config.prompt_chars :]
+
+    def _committed_outside(self) -> list[Token]:
+        return [t for t in self._committed if _end(t) <= self._buf_t0 + 1e-6]
+
+    def _decode(self, samples: int, beam: int) -> list[Token]:
+        """Decode the window up to ``samples``; words already committed are left out."""
+        items = self.recognize(self._buf[:samples], self._buf_t0, beam, self._prompt() or None)
+        tokens = _tokens(items)
+        if not self._committed:
+            return tokens
+        last = _end(self._committed[-1])
+        tokens = [t for t in tokens if _start(t) > last - 0.1]
+        # The same words may come back with slightly different times: drop an n-gram
+        # at the head that repeats the committed tail (as whisper_streaming does).
+        if tokens and abs(_start(tokens[0]) - last) < 1.0:
+            for n in range(min(5, len(tokens), len(self._committed)), 0, -1):
+                tail = [_key(t) for t in self._committed[-n:]]
+                if tail == [_key(t) for t in tokens[:n]]:
+                    return tokens[n:]
+        return tokens
+
+    def _partial(self) -> list[Result]:
+        if self._utterance is None:
+            self._utterance = str(uuid.uuid4())
+        tokens = self._decode(len(self._buf), self.config.partial_beam)
+        agreed = _agreement(self._hypothesis, tokens)
+        self._committed.extend(tokens[:agreed])
+        self._hypothesis = tokens[agreed:]
+        self._trim()
+        items = _flatten(self._committed) + _flatten(self._hypothesis)
+        text = join_items(items)
+        if not items or text == self._partial_text:
+            return []
+        self._partial_text = text
+        stable = len(_flatten(self._committed))
+        return [
+            Result.from_items(
+                [replace(i, channel=self.channel) for i in items],
+                result_id=self._utterance,
+                is_partial=True,
+                channel_id=self.channel,
+                stable=stable,
+            )
+        ]
+
+    def _trim(self) -> None:
+        """Keep the window bounded: cut it at the end of the last committed word."""
+        if self.buffered_seconds <= self.config.window or not self._committed:
+            return
+        cut_time = _end(self._committed[-1])
+        samples = int((cut_time - self._buf_t0) * SAMPLE_RATE)
+        if samples > 0:
+            self._advance(min(samples, len(self._buf)))
+
+    def _finalize(self, samples: int) -> list[Result]:
+        """Decode the utterance's audio up to ``samples`` once more and emit its final."""
+        samples = max(0, min(len(self._buf), samples))
+        tokens = self._decode(samples, self.config.final_beam) if samples > 512 else []
+        items = _flatten(self._committed) + _flatten(tokens)
+        result_id = self._utterance
+        end_time = self._buf_t0 + samples / SAMPLE_RATE
+        self._advance(samples)
+        self._committed, self._hypothesis = [], []
+        self._utterance, self._partial_text = None, None
+        if not items:
+            if result_id is None:
+                return []
+            # Partials were shown: close them with an empty final of the same id.
+            return [
+                Result.from_items(
+                    [],
+                    result_id=result_id,
+                    is_partial=False,
+                    channel_id=self.channel,
+                    end=end_time,
+                )
+            ]
+        items = [replace(i, channel=self.channel) for i in self.format_items(items)]
+        if self.speakers is not None:
+            self.speakers(items)
+        self._context = (self._context + " " + join_items(items)).strip()[
+            -self.config.prompt_chars :
+        ]
+        return [
+            Result.from_items(
+                items,
+                result_id=result_id or str(uuid.uuid4()),
+                is_partial=False,
+                channel_id=self.channel,
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+class SpeakerTracker:
+    """Speaker labels for finals, kept consistent over the stream.
+
+    ``assign_speakers`` (the batch stage) runs over the last ``history`` seconds of
+    audio with the earlier finals' words in it; its fresh labels are mapped onto the
+    labels those earlier words already have, by majority, so ``spk_0`` stays the
+    same person across utterances while memory stays bounded.
+    """
+
+    def __init__(self, max_speakers: int, *, history: float = 60.0) -> None:
+        try:
+            self._speakers = importlib.import_module("medscribe.engine.speakers")
+        except ImportError:
+            raise BackendError(
+                "speaker labels are not available (medscribe.engine.speakers)"
+            ) from None
+        self.max_speakers = max_speakers
+        self.history = history
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._audio_t0 = 0.0
+        self._items: list[Item] = []  # earlier finals' items inside the audio history
+        self._next_label = 0
+
+    def add_audio(self, audio: np.ndarray) -> None:
+        self._audio = np.concatenate([self._audio, audio.astype(np.float32, copy=False)])
+        excess = len(self._audio) - int(self.history * SAMPLE_RATE)
+        if excess > 0:
+            self._audio = self._audio[excess:].copy()
+            self._audio_t0 += excess / SAMPLE_RATE
+            self._items = [i for i in self._items if (i.start or self._audio_t0) >= self._audio_t0]
+
+    def __call__(self, items: list[Item]) -> None:
+        local = [replace(i, speaker=None) for i in self._items + items]
+        for item in local:  # the stage works in times relative to the audio it is given
+            if item.start is not None:
+                item.start -= self._audio_t0
+            if item.end is not None:
+                item.end -= self._audio_t0
+        self._speakers.assign_speakers(self._audio, local, self.max_speakers)
+        fresh = [i.speaker for i in local]
+        mapping = self._mapping(fresh[: len(self._items)])
+        for item, label in zip(items, fresh[len(self._items) :], strict=True):
+            item.speaker = self._label(label, mapping)
+        self._items.extend(items)
+
+    def _mapping(self, fresh: list[str | None]) -> dict[str, str]:
+        votes: dict[tuple[str, str], int] = {}
+        for old, new in zip(self._items, fresh, strict=True):
+            if old.speaker and new and not old.is_punctuation:
+                votes[(new, old.speaker)] = votes.get((new, old.speaker), 0) + 1
+        mapping: dict[str, str] = {}
+        for (new, old), _ in sorted(votes.items(), key=lambda kv: -kv[1]):
+            if new not in mapping and old not in mapping.values():
+                mapping[new] = old
+        return mapping
+
+    def _label(self, fresh: str | None, mapping: dict[str, str]) -> str | None:
+        if fresh is None:
+            return None
+        if fresh not in mapping:
+            used = {i.speaker for i in self._items} | set(mapping.values())
+            while f"spk_{self._next_label}" in used:
+                self._next_label += 1
+            mapping[fresh] = f"spk_{self._next_label}"
+        return mapping[fresh]
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def stream_local(
+    source: AudioSource,
+    options: TranscriptionOptions,
+    *,
+    on_event: OnEvent,
+    model: object | None = None,
+    recognize: RecognizeFn | None = None,
+    config: StreamConfig | None = None,
+    stop: threading.Event | None = None,
+    hotwords: str | None = None,
+) -> None:
+    """Stream ``source`` through the offline engine, calling ``on_event`` per event.
+
+    Blocks until the audio ends (or ``stop`` is set); audio is read on a helper
+    thread into a bounded queue, and each decode takes all audio that arrived
+    meanwhile, so a slow decode never makes the stream fall further behind.
+    """
+    if recognize is None:
+        model = model if model is not None else load_shared_model()
+        recognize = make_recognizer(model, hotwords=hotwords)
+    channels = source.channels if options.channel_identification else 1
+    tracker = SpeakerTracker(options.max_speakers) if options.max_speakers else None
+    dictation = options.type is TranscriptionType.DICTATION
+    streamers = [
+        LocalStreamer(
+            recognize,
+            channel=f"ch_{n}" if options.channel_identification else None,
+            config=config,
+            dictation=dictation,
+            speakers=tracker,
+        )
+        for n in range(channels)
+    ]
+    stop = stop or threading.Event()
+    for block in _blocks(source, stop):
+        audio = block.astype(np.float32) / 32768.0
+        if tracker is not None:
+            tracker.add_audio(audio.mean(axis=1))
+        for n, streamer in enumerate(streamers):
+            mono = audio[:, n] if channels > 1 else audio.mean(axis=1)
+            _emit(streamer.feed(mono), on_event)
+    if stop.is_set():
+        return  # interrupted: what was final has been emitted already
+    for streamer in streamers:
+        _emit(streamer.finish(), on_event)
+
+
+def _emit(results: list[Result], on_event: OnEvent) -> None:
+    if results:
+        on_event(TranscriptEvent(results=results, received=time.monotonic()))
+
+
+_END = object()
+
+
+def _blocks(
+    source: AudioSource, stop: threading.Event, max_chunks: int = 50
+) -> Iterator[np.ndarray]:
+    """All audio that has arrived since the last call, as one block (bounded queue)."""
+    chunks: queue.Queue = queue.Queue(maxsize=max_chunks)
+    failure: list[BaseException] = []
+    quit_reading = threading.Event()  # the consumer is gone: the reader must not block
+
+    def read() -> None:
+        try:
+            for chunk in source:
+                while not (quit_reading.is_set() or stop.is_set()):
+                    try:
+                        chunks.put(chunk, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                else:
+                    return
+        except MedscribeError as exc:
+            failure.append(exc)
+        except Exception as exc:
+            failure.append(BackendError(f"reading the audio failed: {exc}"))
+        finally:
+            while not quit_reading.is_set():
+                try:
+                    chunks.put(_END, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+
+    reader = threading.Thread(target=read, name="medscribe-stream-reader", daemon=True)
+    reader.start()
+    try:
+        done = False
+        while not done:
+            try:
+                first = chunks.get(timeout=0.2)
+            except queue.Empty:
+                if stop.is_set():
+                    return
+                continue
+            batch = [first]
+            while True:
+                try:
+                    batch.append(chunks.get_nowait())
+                except queue.Empty:
+                    break
+            if any(b is _END for b in batch):
+                done = True
+                batch = [b for b in batch if b is not _END]
+            if failure:
+                raise failure[0]
+            if batch:
+                yield np.concatenate(batch)
+    finally:
+        quit_reading.set()
+        source.close()
+        reader.join(timeout=2)

@@ -1,0 +1,128 @@
+"""A streaming session: finals collected into the one transcript model, then saved.
+
+Partial results are only shown; the transcript is made of final results alone,
+as the service's own streaming clients do. The session keeps what a test or a
+benchmark needs to check the stream's behaviour (which ResultIds had partials,
+when each event arrived) without keeping partial text. Saving writes the
+Transcribe Medical JSON (:mod:`medscribe.transcript.codec` through
+:func:`medscribe.render.write_output`) and any other chosen formats, only to the
+paths the user asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medscribe.errors import ValidationError
+from medscribe.request import TranscriptionOptions
+from medscribe.streaming.events import Result, TranscriptEvent
+from medscribe.transcript.model import Item, Transcript
+
+log = logging.getLogger(__name__)
+
+#: File formats a session can be saved in ("rich" is the live display itself).
+FILE_FORMATS = ("json", "text", "vtt", "srt")
+
+
+@dataclass(slots=True)
+class ResultTiming:
+    """When a result id was first shown as a partial and when its final came."""
+
+    first_partial: float | None = None
+    final: float | None = None
+    partials: int = 0
+
+
+@dataclass
+class StreamSession:
+    """Collects the finals of one stream (thread-safe: events may come from any thread)."""
+
+    options: TranscriptionOptions
+    job_name: str = ""
+    channels: int | None = None
+    finals: list[Result] = field(default_factory=list)
+    timings: dict[str, ResultTiming] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, event: TranscriptEvent) -> None:
+        with self._lock:
+            for result in event.results:
+                timing = self.timings.setdefault(result.result_id, ResultTiming())
+                if result.is_partial:
+                    timing.partials += 1
+                    if timing.first_partial is None:
+                        timing.first_partial = event.received
+                else:
+                    timing.final = event.received
+                    self.finals.append(result)
+
+    __call__ = add  # a session is an on_event callback
+
+    @property
+    def open_partials(self) -> list[str]:
+        """Result ids that had partials but no final (the stream was cut short)."""
+        return [rid for rid, t in self.timings.items() if t.partials and t.final is None]
+
+    def transcript(self) -> Transcript:
+        """The finals as one transcript, in time order across channels."""
+        with self._lock:
+            finals = list(self.finals)
+        groups: list[tuple[float, int, list[Item]]] = []
+        for order, result in enumerate(finals):
+            items = result.to_items()
+            if items:
+                groups.append((result.start, order, items))
+        groups.sort(key=lambda g: (g[0], g[1]))
+        items = [item for _, _, group in groups for item in group]
+        speakers = None
+        if self.options.max_speakers is not None:
+            speakers = len({i.speaker for i in items if i.speaker})
+        channels = None
+        if self.options.channel_identification:
+            channels = self.channels or len({i.channel for i in items if i.channel}) or None
+        return Transcript(
+            items=items,
+            job_name=self.job_name,
+            account_id="",
+            status="COMPLETED",
+            speakers=speakers,
+            channels=channels,
+        )
+
+    def save(self, output: Path, formats: list[str]) -> list[Path]:
+        """Write the JSON and each file format next to ``output``; returns the paths written."""
+        return save_transcript(self.transcript(), output, formats)
+
+
+def output_paths(output: Path, formats: list[str]) -> dict[str, Path]:
+    """``visit.json`` + ["text"] -> json: visit.json, text: visit.txt.
+
+    The JSON is always written; a known extension on ``output`` says which format
+    that exact path gets, the others take the same stem.
+    """
+    from medscribe.render import EXTENSIONS, format_for_path
+
+    output = Path(output)
+    own = format_for_path(output)
+    stem = output.with_suffix("") if own else output
+    paths: dict[str, Path] = {}
+    for fmt in ["json", *formats]:
+        if fmt == "rich" or fmt in paths:
+            continue
+        if fmt not in FILE_FORMATS:
+            raise ValidationError(f"--format {fmt}: cannot be saved to a file")
+        paths[fmt] = output if fmt == own else stem.with_name(stem.name + EXTENSIONS[fmt])
+    return paths
+
+
+def save_transcript(transcript: Transcript, output: Path, formats: list[str]) -> list[Path]:
+    from medscribe.render import write_output
+
+    written = []
+    for fmt, path in output_paths(output, formats).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written.append(write_output(transcript, path, fmt))
+    return written

@@ -199,17 +199,21 @@ def large(toks: list[Tok]) -> list[Tok]:
 
 
 _AFTER_MEASURE = frozenset({"over", "bpm", "beats"})
-#: "weighs one sixty pounds" is 160 lbs, but "take one fifty milligram tablet" is two numbers.
-_MEASURE_BEFORE = words(
-    "weight weighs weighed weighing is was of about around approximately roughly sugar glucose"
+#: After a measured quantity, "one forty" is 140 ("blood sugar one forty", "pulse one ten").
+_MEASURED = words(
+    "weight weighs weighed weighing sugar glucose rate bp pulse saturation sat temperature "
+    "systolic diastolic sodium chloride platelets cholesterol ldl hdl triglycerides"
 )
+#: After a linking word only when a unit or the end follows: "was one forty", "is two fifty mg",
+#: but "take one fifty milligram tablet" and "a one twenty minute walk" stay two numbers.
+_LINKING = words("is was of about around approximately roughly")
 
 
 def colloquial(toks: list[Tok], unit_words: frozenset[str]) -> list[Tok]:
     """ "one twenty over eighty" -> 120, "one sixty BPM" -> 160, "one oh five" -> 105.
 
-    Only where a measurement follows or "over" precedes: elsewhere "one twenty"
-    may well be two numbers.
+    Only in a measurement context (see :func:`_hundreds_context`): elsewhere
+    "one twenty" may well be two numbers.
     """
     out: list[Tok] = []
     i = 0
@@ -217,10 +221,8 @@ def colloquial(toks: list[Tok], unit_words: frozenset[str]) -> list[Tok]:
         a = toks[i]
         if _int(a, 1, 9, words=1):
             span, value = _hundreds_tail(toks, i)
-            after = word_at(toks, i + span)
             before = out[-1].low if out else ""
-            by_unit = after in unit_words and before in _MEASURE_BEFORE
-            if value is not None and (after in _AFTER_MEASURE or by_unit or before == "over"):
+            if value is not None and _hundreds_context(toks, i + span, before, unit_words):
                 text = str(int(a.value or 0) * 100 + value)
                 out.append(
                     merged(
@@ -237,6 +239,14 @@ def colloquial(toks: list[Tok], unit_words: frozenset[str]) -> list[Tok]:
         out.append(a)
         i += 1
     return out
+
+
+def _hundreds_context(toks: list[Tok], j: int, before: str, unit_words: frozenset[str]) -> bool:
+    after = word_at(toks, j)
+    if after in _AFTER_MEASURE or before == "over" or before in _MEASURED:
+        return True
+    ends = j >= len(toks) or toks[j].kind == PUNCT
+    return before in _LINKING and (ends or after in unit_words)
 
 
 def _hundreds_tail(toks: list[Tok], i: int) -> tuple[int, int | None]:
@@ -264,6 +274,14 @@ def years(toks: list[Tok]) -> list[Tok]:
         century = _CENTURIES.get(a.spoken.lower()) if _int(a, 19, 21) else None
         if century is not None:
             b = num_at(toks, i + 1)
+            if (
+                _int(b, 10, 99)
+                and a.spoken.lower() == b.spoken.lower() == "twenty"
+                and (word_at(toks, i + 2) == "vision")
+            ):
+                out.append(_year(toks[i : i + 2], 0, text="20/20"))  # visual acuity, not a year
+                i += 2
+                continue
             if _int(b, 10, 99):
                 out.append(_year(toks[i : i + 2], century * 100 + int(b.value or 0)))  # type: ignore[union-attr]
                 i += 2
@@ -278,8 +296,8 @@ def years(toks: list[Tok]) -> list[Tok]:
     return out
 
 
-def _year(span: list[Tok], year: int) -> Tok:
-    return merged(span, str(year), kind=NUM, value=float(year), forced=True, final=True)
+def _year(span: list[Tok], year: int, *, text: str | None = None) -> Tok:
+    return merged(span, text or str(year), kind=NUM, value=float(year), forced=True, final=True)
 
 
 def digit_runs(toks: list[Tok]) -> list[Tok]:

@@ -51,6 +51,17 @@ class Window:
     audio: np.ndarray
 
 
+def check(path: str | Path) -> MediaInfo:
+    """Probe ``path`` and refuse, before any work, what can be seen up front (cut-off WAV data).
+
+    Truncation of compressed formats only shows while decoding; :func:`iter_blocks`
+    raises then.
+    """
+    info = probe(path)
+    _check_wav_header(info)
+    return info
+
+
 def decode(path: str | Path, *, split_channels: bool = False) -> np.ndarray:
     """The whole file at 16 kHz float32: mono ``(N,)``, or ``(channels, N)`` when split.
 
@@ -77,14 +88,13 @@ def iter_blocks(
     """
     if seconds <= 0:
         raise ValueError("seconds must be positive")
-    info = probe(path)
+    info = check(path)
     if 0 < info.sample_rate < LOW_RATE_WARNING:
         log.warning(
             "%s: sample rate %d Hz is below 16 kHz; accuracy may suffer",
             Path(path).name,
             info.sample_rate,
         )
-    _check_wav_header(info)
     size = round(seconds * SAMPLE_RATE)
     pending: list[np.ndarray] = []
     pending_len = 0

@@ -61,12 +61,12 @@ class LocalBackend:
 
     def start_job(self, name: str, media: Path, options: TranscriptionOptions) -> Job:
         """Check the request, record the job QUEUED, and start it; returns at once."""
+        from medscribe.engine.audio import check
         from medscribe.engine.pipeline import EngineConfig
         from medscribe.engine.recognition import resolve_model_path
-        from medscribe.media import probe
 
         validate_job_name(name)
-        info = probe(media)
+        info = check(media)  # MediaError: missing, not audio, cut-off WAV
         if options.channel_identification and info.channels > LOCAL_MAX_CHANNELS:
             raise MediaError(
                 f"{media}: {info.channels} channels; the offline engine takes at most "

@@ -198,3 +198,19 @@ def test_8khz_audio_is_refused_before_upload(moto_server: str, bucket: str, serv
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "below the 16 kHz" in lines[0], result.stderr
     assert "Contents" not in server_s3.list_objects_v2(Bucket=bucket)
+
+
+def test_vocab_commands_on_the_local_backend(tmp_path: Path):
+    env = cli_env(MEDSCRIBE_DATA_DIR=str(tmp_path / "data"))
+    local = ("--backend", "local")
+    created = run_cli("vocab", "create", "cardio", str(VOCAB), *local, env=env)
+    assert created.returncode == 0, created.stderr
+    shown = json.loads(run_cli("vocab", "show", "cardio", "--json", *local, env=env).stdout)
+    assert shown["VocabularyName"] == "cardio" and shown["VocabularyState"] == "READY"
+    updated = run_cli("vocab", "update", "cardio", str(VOCAB), *local, env=env)
+    assert updated.returncode == 0 and "updated vocabulary cardio" in updated.stdout
+    assert run_cli("vocab", "delete", "cardio", *local, env=env).returncode == 0
+    listed = json.loads(run_cli("vocab", "list", "--json", *local, env=env).stdout)
+    assert listed == []
+    checked = run_cli("vocab", "check", str(VOCAB), env=env)
+    assert checked.returncode == 0 and "valid" in checked.stdout

@@ -13,6 +13,7 @@ Nothing here logs or raises with transcript text.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,9 @@ class AwsBackend:
         #: Set by the CLI to show upload progress; ``None`` uploads silently.
         self.progress_factory = progress_factory
         self._clients: AwsClients | None = None
+        # The batch runner shares one backend between threads; boto3 sessions are not
+        # thread-safe while they build clients, the clients themselves are.
+        self._lock = threading.Lock()
         #: Output locations of jobs this process started (the service does not report OutputKey).
         self._outputs: dict[str, tuple[str, str]] = {}
 
@@ -74,9 +78,10 @@ class AwsBackend:
     @property
     def clients(self) -> AwsClients:
         """Clients are made on first use so that validation errors come before AWS set-up."""
-        if self._clients is None:
-            self._clients = make_clients(self.settings)
-        return self._clients
+        with self._lock:
+            if self._clients is None:
+                self._clients = make_clients(self.settings)
+            return self._clients
 
     @property
     def region(self) -> str:

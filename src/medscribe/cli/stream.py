@@ -109,7 +109,6 @@ def stream(
     source = _source(audio, mic=mic, channels=channels or 1, realtime=realtime)
     session = StreamSession(options, job_name=_job_name(audio, session_id), channels=channels)
     console = stdout_console()
-    err = click.get_text_stream("stderr")
     interrupted = False
     try:
         _run(
@@ -128,7 +127,7 @@ def stream(
         source.close()
         if output is not None:
             for path in session.save(output, files):
-                click.echo(f"saved {path}", file=err)
+                click.echo(f"saved {path}", err=True)
     if interrupted:
         raise KeyboardInterrupt
 

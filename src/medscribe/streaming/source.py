@@ -104,7 +104,8 @@ class FileSource:
     def _decode(self) -> Iterator[np.ndarray]:
         import av
 
-        layout = "mono" if self.channels == 1 else av.AudioLayout(self.channels)
+        # N channels were checked against the file: keep its own layout then.
+        layout = "mono" if self.channels == 1 else None
         try:
             with av.open(str(self.path), metadata_errors="ignore") as container:
                 stream = container.streams.audio[0]

@@ -56,6 +56,7 @@ UNITS = _phrases(
         "cm": ["centimeters", "centimeter", "centimetres", "centimetre", "cm"],
         "mm": ["millimeters", "millimeter", "millimetres", "millimetre", "mm"],
         "ft": ["feet", "foot", "ft"],
+        "in": ["inches", "inch"],
         "cc": [
             "c c",
             "cc",

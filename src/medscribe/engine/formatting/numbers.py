@@ -379,10 +379,15 @@ def _minutes(toks: list[Tok], j: int) -> tuple[int | None, int]:
 def _meridiem(toks: list[Tok], j: int) -> tuple[str | None, int]:
     one = word_at(toks, j)
     if one in _MERIDIEM:
-        return _MERIDIEM[one], j + 1
-    if one in {"a", "p"} and word_at(toks, j + 1) == "m":
-        return f"{one}.m.", j + 2
-    return None, j
+        marker, k = _MERIDIEM[one], j + 1
+    elif one in {"a", "p"} and word_at(toks, j + 1) == "m":
+        marker, k = f"{one}.m.", j + 2
+    else:
+        return None, j
+    # "a.m." ends the sentence too: its own dot takes the place of the full stop.
+    if k < len(toks) and toks[k].kind == PUNCT and toks[k].text == ".":
+        k += 1
+    return marker, k
 
 
 # Fractions: denominators said as words that text2num does not count as ordinals.

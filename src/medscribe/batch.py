@@ -657,6 +657,11 @@ class _Runner:
             self._emit("note", task, name, job.status.value, "retrying a failed job")
             self._discard(name)
             return None
+        if not _same_request(job, self.options):
+            # Names come from the file, so this is our job for it, made with other options.
+            self._emit("note", task, name, job.status.value, "replacing a job with other options")
+            self._discard(name)
+            return None
         self._record(task, job)
         self._emit("attach", task, job.name, job.status.value)
         return job
@@ -691,7 +696,8 @@ class _Runner:
 
     def _status(self, task: _Task, job: Job) -> None:
         self._record(task, job)
-        self._emit("status", task, job.name, job.status.value)
+        if not job.status.finished:  # the end is reported by "done" or "failed"
+            self._emit("status", task, job.name, job.status.value)
 
     # ---- bookkeeping
 
@@ -747,6 +753,19 @@ class _Runner:
     ) -> None:
         if self.on_event is not None:
             self.on_event(BatchEvent(kind, task.input, name, status, message, outputs))
+
+
+def _same_request(job: Job, options: TranscriptionOptions) -> bool:
+    """Was ``job`` made with these options? (The service lists false flags; ignore them.)"""
+
+    def meaningful(settings: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in settings.items() if v not in (None, False)}
+
+    return (
+        job.specialty.upper() == options.specialty.value
+        and job.type.upper() == options.type.value
+        and meaningful(job.settings) == meaningful(options.settings())
+    )
 
 
 def _all_exist(paths: Sequence[Path]) -> bool:

@@ -232,3 +232,17 @@ def test_output_file_for_one_input(wav, tmp_path):
     assert re.match(r"1\n00:00:00,000 --> 00:00:0\d,\d{3}\nvisit note", text), text
     # Only the file asked for: no manifest, no temporary files.
     assert sorted(os.listdir(tmp_path)) == ["in", "visit.srt"]
+
+
+def test_existing_job_with_other_options_is_replaced(wav):
+    """No manifest (terminal output), but the job of that name was made with other options."""
+    audio = wav("a.wav")
+    service = FakeJobService()
+    run_batch(FakeBackend(service), [audio], OPTIONS, **FAST)
+    speakers = build_options(specialty="primarycare", max_speakers=2)
+    events = []
+    summary = run_batch(FakeBackend(service), [audio], speakers, on_event=events.append, **FAST)
+    name = summary.files[0].job_name
+    assert service.deletes == [name] and service.starts == [name, name]
+    assert summary.files[0].transcript.has_speakers
+    assert [e.message for e in events if e.kind == "note"] == ["replacing a job with other options"]

@@ -21,8 +21,6 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    DownloadColumn,
     Progress,
     SpinnerColumn,
     TaskID,
@@ -180,10 +178,8 @@ class StatusDisplay:
     def __enter__(self) -> StatusDisplay:
         if self.live:
             self._progress = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(bar_width=20),
-                DownloadColumn(),
+                SpinnerColumn(finished_text=" "),
+                TextColumn("{task.description}", style="bold"),
                 TextColumn("{task.fields[status]}"),
                 TimeElapsedColumn(),
                 console=self.console,
@@ -191,7 +187,7 @@ class StatusDisplay:
             )
             for path in self._inputs:
                 self._tasks[path] = self._progress.add_task(
-                    str(path), total=None, start=True, status="waiting"
+                    path.name, total=None, status="waiting", job=""
                 )
             self._progress.start()
         return self
@@ -218,17 +214,26 @@ class StatusDisplay:
         if self._progress is None or task is None:
             return lambda _sent: None
         progress = self._progress
-        progress.update(task, total=total, completed=0, status="uploading")
-        return lambda sent: progress.advance(task, sent)
+        sent_so_far = [0]
+
+        def advance(sent: int) -> None:
+            sent_so_far[0] += sent
+            percent = 100 * sent_so_far[0] // max(total, 1)
+            progress.update(task, status=f"uploading {percent}%")
+
+        progress.update(task, status="uploading 0%")
+        return advance
 
     def _update_row(self, ev: BatchEvent) -> None:
         assert self._progress is not None
         task = self._tasks[ev.input]
         status = ev.status if ev.kind != "skip" else "done earlier"
         if ev.kind == "failed":
-            status = "FAILED"
+            status = "[red]FAILED[/]"
+        elif ev.kind == "done":
+            status = f"[green]{status}[/]"
         finished = ev.kind in ("done", "failed", "skip")
-        self._progress.update(task, status=f"{status} {ev.job_name}")
+        self._progress.update(task, status=f"{status}  [dim]{ev.job_name}[/]")
         if finished:
             self._progress.update(task, total=1, completed=1)
             self._progress.stop_task(task)

@@ -20,6 +20,8 @@ import pytest
         (["--speaker-names", "clinician,patient"], "--speaker-names needs --speakers"),
         (["--backend", "aws", "--specialty", "cardiology"], "accepts specialty PRIMARYCARE only"),
         (["--concurrency", "0"], "setting concurrency"),
+        (["-o", "-", "--json"], "both write to stdout"),
+        (["-o", "x.json", "--format", "json,srt"], "-o/--output writes one format"),
     ],
 )
 def test_bad_option_is_one_line_and_exit_2(cli, fake, service, wav, args, expected):

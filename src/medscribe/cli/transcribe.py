@@ -329,6 +329,8 @@ def transcribe(
         raise ValidationError("--speaker-names needs --speakers or --channels")
     if output is not None and output_dir is not None:
         raise ValidationError("-o/--output and --output-dir cannot be used together")
+    if output == "-" and as_json:
+        raise ValidationError("-o - and --json both write to stdout; choose one")
     inputs = expand_inputs(audio)
     if output is not None and len(inputs) != 1:
         raise ValidationError(
@@ -370,8 +372,10 @@ def transcribe(
     if not as_json and terminal:
         _show_all(summary, terminal, names, options.max_alternatives is not None)
     if no_wait:
-        _resume_hint(summary, output_dir)
+        _resume_hint(summary)
     if as_json:
+        if output_dir is None and output_file is None and not no_wait:
+            click.echo("medscribe: no -o/--output-dir given: no transcript was saved", err=True)
         click.echo(json.dumps(summary.to_json(), indent=2))
     if summary.exit_code:
         # sys.exit, not ctx.exit: without standalone mode Click would *return* the
@@ -434,13 +438,12 @@ def _show_all(
         )
 
 
-def _resume_hint(summary: BatchSummary, output_dir: Path | None) -> None:
+def _resume_hint(summary: BatchSummary) -> None:
     pending = [f.job_name for f in summary.files if not f.succeeded and not f.failed]
     if not pending:
         return
-    where = f" --output-dir {output_dir}" if output_dir else ""
     click.echo(
         f"medscribe: {len(pending)} job(s) submitted; rerun the same command to collect them, "
-        f"or 'medscribe jobs wait {pending[0]}{where}'",
+        f"or 'medscribe jobs wait {pending[0]}'",
         err=True,
     )

@@ -246,3 +246,14 @@ def test_existing_job_with_other_options_is_replaced(wav):
     assert service.deletes == [name] and service.starts == [name, name]
     assert summary.files[0].transcript.has_speakers
     assert [e.message for e in events if e.kind == "note"] == ["replacing a job with other options"]
+
+
+def test_job_name_names_one_input_and_prefixes_several(wav):
+    one = run_batch(FakeBackend(), [wav("a.wav")], OPTIONS, job_name="visit-0142", **FAST)
+    assert one.files[0].job_name == "visit-0142"
+    several = run_batch(
+        FakeBackend(), [wav("b.wav"), wav("c.wav")], OPTIONS, job_name="night", **FAST
+    )
+    names = [f.job_name for f in several.files]
+    assert all(n.startswith("night-") and JOB_NAME_PATTERN.match(n) for n in names)
+    assert names[0] != names[1]

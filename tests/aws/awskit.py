@@ -108,9 +108,10 @@ class Seen:
 class ScriptedAws:
     """A local HTTP endpoint that answers AWS calls from a script and records each request.
 
-    Operations are keyed ``Transcribe.<Action>`` (JSON protocol, from X-Amz-Target)
-    or ``S3 <METHOD>`` (REST). Each key has a list of replies used in order; the
-    last one repeats. Unscripted calls get a 500 so that a test notices them.
+    Operations are keyed ``Transcribe.<Action>`` (JSON protocol, from X-Amz-Target),
+    ``STS.<Action>`` (query protocol) or ``S3 <METHOD>`` (REST). Each key has a list
+    of replies used in order; the last one repeats. Unscripted calls get a 500 so
+    that a test notices them.
     """
 
     def __init__(self) -> None:
@@ -149,6 +150,8 @@ class ScriptedAws:
                 body = self.rfile.read(length) if length else b""
                 target = self.headers.get("X-Amz-Target", "")
                 operation = target if target else f"S3 {self.command}"
+                if not target and body.startswith(b"Action="):  # query protocol (STS)
+                    operation = "STS." + body.split(b"&")[0][7:].decode()
                 fake.requests.append(
                     Seen(self.command, self.path, operation, dict(self.headers), body)
                 )

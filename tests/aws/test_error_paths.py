@@ -131,3 +131,28 @@ def test_no_region(monkeypatch: pytest.MonkeyPatch):
 def test_unknown_aws_profile():
     with pytest.raises(ConfigError, match="AWS profile not found: ghost"):
         AwsBackend(Settings(backend="aws", bucket="b", aws_profile="ghost")).list_jobs()
+
+
+def test_doctor_says_exactly_which_permission_is_missing(scripted: ScriptedAws):
+    from medscribe.backends.aws.doctor import aws_checks
+
+    identity = (
+        b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        b"<GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/scribe</Arn>"
+        b"<UserId>AIDA</UserId><Account>111122223333</Account></GetCallerIdentityResult>"
+        b"</GetCallerIdentityResponse>"
+    )
+    scripted.on("STS.GetCallerIdentity", Reply(200, identity, {"Content-Type": "text/xml"}))
+    scripted.on(
+        "Transcribe.ListMedicalTranscriptionJobs",
+        json_error("AccessDeniedException", "not authorized"),
+    )
+    scripted.on("S3 HEAD", Reply(403))
+    checks = {c.name: c for c in aws_checks(backend_for(scripted).settings)}
+
+    assert checks["region"].ok and checks["credentials"].ok
+    assert "111122223333" in checks["credentials"].detail
+    assert not checks["transcribe permissions"].ok
+    assert "transcribe:ListMedicalTranscriptionJobs" in checks["transcribe permissions"].detail
+    assert not checks["bucket"].ok
+    assert "s3:HeadBucket on bucket locked-bucket" in checks["bucket"].detail

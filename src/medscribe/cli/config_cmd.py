@@ -20,6 +20,7 @@ import click
 import tomli_w
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from medscribe.cli.common import stdout_console
@@ -161,9 +162,10 @@ def show(config_profile: str | None, as_json: bool, **flags: Any) -> None:
     for r in rows:
         shown = "" if r.value is None else str(r.value)
         where = r.source + (f" ({r.origin})" if r.origin else "")
-        table.add_row(r.key, shown, where)
+        table.add_row(r.key, escape(shown), escape(where))
     console = stdout_console()
-    console.print(f"config file: {config_path()}  profile: [{active_profile(config_profile)}]")
+    header = f"config file: {config_path()}  profile: [{active_profile(config_profile)}]"
+    console.print(escape(header))
     console.print(table)
 
 

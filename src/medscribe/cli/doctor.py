@@ -17,6 +17,7 @@ import wave
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from medscribe.backends.aws.doctor import FAIL, OK, SKIP, Check
@@ -95,9 +96,12 @@ def _model_load(settings: Settings) -> Check:
 
 
 def print_checks(checks: list[Check], backend: str) -> None:
-    table = Table("check", "result", "detail", title=f"medscribe doctor ({backend})", box=None)
+    table = Table(title=f"medscribe doctor ({backend})", box=None)
+    table.add_column("check", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("detail", overflow="fold")
     for c in checks:
-        table.add_row(c.name, _STYLE.get(c.status, c.status), c.detail)
+        table.add_row(c.name, _STYLE.get(c.status, c.status), escape(c.detail))
     stdout_console().print(table)
 
 

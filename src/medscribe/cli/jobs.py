@@ -108,7 +108,7 @@ def wait(
     """
     from medscribe.render import parse_speaker_names
 
-    fmts = parse_formats(formats) or [settings.format]
+    fmts = parse_formats(formats) or parse_formats([settings.format])
     speaker_map = parse_speaker_names(speaker_names)
     backend = make_backend(settings)
     failed = 0

@@ -323,7 +323,7 @@ def transcribe(
     if job_name is not None:
         validate_job_name(job_name)
     asked = parse_formats(formats)
-    fmts = asked or [settings.format]
+    fmts = asked or parse_formats([settings.format])
     names = parse_speaker_names(speaker_names)
     if names and options.max_speakers is None and not options.channel_identification:
         raise ValidationError("--speaker-names needs --speakers or --channels")

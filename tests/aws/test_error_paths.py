@@ -156,3 +156,12 @@ def test_doctor_says_exactly_which_permission_is_missing(scripted: ScriptedAws):
     assert "transcribe:ListMedicalTranscriptionJobs" in checks["transcribe permissions"].detail
     assert not checks["bucket"].ok
     assert "s3:HeadBucket on bucket locked-bucket" in checks["bucket"].detail
+
+
+def test_aws_endpoint_url_from_the_environment_is_honoured(
+    scripted: ScriptedAws, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", scripted.url)
+    scripted.on("Transcribe.ListMedicalTranscriptionJobs", EMPTY_LIST)
+    assert AwsBackend(Settings(backend="aws", bucket="b")).list_jobs() == []
+    assert len(scripted.calls("Transcribe.ListMedicalTranscriptionJobs")) == 1

@@ -10,6 +10,7 @@ count honour AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and ``retry_mode`` /
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +76,7 @@ def make_clients(settings: Settings) -> AwsClients:
     )
     # S3-compatible and local endpoints want path-style addresses (no bucket DNS names).
     s3_config = base
-    if settings.endpoint_url:
+    if settings.endpoint_url or _env_endpoint():
         s3_config = base.merge(Config(s3={"addressing_style": "path"}))
     endpoint = settings.endpoint_url
     return AwsClients(
@@ -86,3 +87,8 @@ def make_clients(settings: Settings) -> AwsClients:
         sts=session.client("sts", endpoint_url=endpoint, config=base),
         max_attempts=attempts,
     )
+
+
+def _env_endpoint() -> bool:
+    """True when botocore will use a custom endpoint from the environment (AWS_ENDPOINT_URL)."""
+    return bool(os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3"))

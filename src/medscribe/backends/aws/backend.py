@@ -54,6 +54,8 @@ class AwsBackend:
     """The :class:`~medscribe.backends.base.Backend` protocol over Transcribe Medical and S3."""
 
     name = "aws"
+    #: progress_factory(path, total_bytes) -> callback(bytes_sent); set by the CLI for a bar.
+    progress_factory: ProgressFactory | None = None
 
     def __init__(
         self,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import sys
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,6 +125,7 @@ def _synth_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("medscribe_dev_synth", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 

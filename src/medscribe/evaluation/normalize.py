@@ -439,6 +439,7 @@ def _prepare(text: str) -> str:
     text = re.sub(r"(?<=\d)\s*/\s*(?=\d)", " over ", text)  # 120/80, 1/4
     text = re.sub(r"(?<=\d)\s*[-–]\s*(?=\d)", " to ", text)  # 5-10 -> 5 to 10
     text = re.sub(r"(?<=\d):(?=\d\d\b)", " ", text)  # 8:30 -> 8 30 (joined again as 830)
+    text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m.group(0).replace(".", " "), text)  # b.p.
     text = text.replace("&", " and ")
     return re.sub(r"[-–—/_]", " ", text)
 

@@ -1,0 +1,63 @@
+"""Rare medical words (hunspell-en-med minus wamerican) and clipped term recall."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from medscribe.evaluation import terms
+from medscribe.evaluation.devset import load_scripts
+from medscribe.evaluation.normalize import normalize_words
+from medscribe.evaluation.terms import TermRecall, rare_terms, term_recall
+
+pytestmark = pytest.mark.skipif(
+    not (terms.MED_DICTIONARY.exists() and terms.GENERAL_WORDS.exists()),
+    reason="Debian hunspell-en-med and wamerican are not installed",
+)
+
+
+def test_rare_words_are_medical_and_not_general_english() -> None:
+    rare = terms.rare_medical_words()
+    general = {w.lower() for w in terms.GENERAL_WORDS.read_text().split()}
+    for word in ("metoprolol", "dyspnea", "echocardiogram", "levetiracetam", "cystoscopy"):
+        assert word in rare
+    for word in ("hypertension", "heart", "pressure", "biopsy", "the"):
+        assert word not in rare
+    assert "hypertension" in general  # excluded because wamerican knows it
+    assert not (rare & general)
+
+
+def test_suffix_flags_are_expanded() -> None:
+    rare = terms.rare_medical_words()
+    med = terms.MED_DICTIONARY.read_text()
+    assert "\narrhythmia/" in med  # stored once, with the plural flag S
+    assert "arrhythmias" in rare
+
+
+def test_term_counter_counts_occurrences() -> None:
+    words = normalize_words("Metoprolol 25 mg. Increase metoprolol; dyspnea and heart pain.")
+    assert rare_terms(words) == {"metoprolol": 2, "dyspnea": 1}
+
+
+def test_recall_is_clipped_per_term() -> None:
+    ref = normalize_words("metoprolol twice, metoprolol again, and orthopnea")
+    hyp = normalize_words("metoprolol metoprolol metoprolol metoprolol, no ortho")
+    result = term_recall(ref, hyp)
+    assert result == TermRecall(reference=3, found=2)
+    assert result.recall == pytest.approx(2 / 3)
+    assert term_recall(["heart"], ["heart"]).recall is None  # no rare word: undefined
+    assert (TermRecall(3, 2) + TermRecall(1, 1)).recall == pytest.approx(0.75)
+
+
+def test_devset_has_forty_rare_terms_per_specialty_and_thirty_minutes_of_speech() -> None:
+    distinct: dict[str, set[str]] = defaultdict(set)
+    word_count = 0
+    for script in load_scripts():
+        words = normalize_words(script.reference)
+        word_count += len(words)
+        distinct[script.specialty.value] |= set(rare_terms(words))
+    assert len(distinct) == 6
+    assert all(len(v) >= 40 for v in distinct.values()), {k: len(v) for k, v in distinct.items()}
+    # Both voices speak about 175 words a minute: 30 minutes needs well over 5000 words.
+    assert word_count > 5600

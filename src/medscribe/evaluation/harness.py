@@ -357,7 +357,8 @@ def render_report(report: EvalReport, console: Any) -> None:
 
     cases = Table(title=f"Evaluation of {report.dataset}", title_justify="left")
     for name in ("case", "specialty", "type", "audio s", "wall s", "RTF", "WER", "terms", "DER"):
-        cases.add_column(name, justify="left" if name in ("case", "specialty", "type") else "right")
+        left = name in ("case", "specialty", "type")
+        cases.add_column(name, justify="left" if left else "right", overflow="fold")
     for c in report.cases:
         if c.error is not None:
             cases.add_row(c.name, c.specialty, c.type.lower(), "", "", "", f"[red]{c.error}[/]")
@@ -376,7 +377,9 @@ def render_report(report: EvalReport, console: Any) -> None:
     console.print(cases)
     summary = Table(title="Per specialty", title_justify="left")
     for name in ("specialty", "cases", "audio min", "RTF", "WER", "term recall", "DER"):
-        summary.add_column(name, justify="left" if name == "specialty" else "right")
+        summary.add_column(
+            name, justify="left" if name == "specialty" else "right", overflow="fold"
+        )
     rows = [*report.by_specialty.values(), report.overall]
     for s in rows:
         summary.add_row(

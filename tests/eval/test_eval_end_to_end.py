@@ -1,0 +1,91 @@
+"""A tiny end-to-end evaluation: synthesised speech, the real model, the real command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jiwer
+import pytest
+
+from medscribe.cli import main
+from medscribe.errors import ConfigError
+from medscribe.evaluation.dataset import load_dataset
+from medscribe.evaluation.devset import _synth_module, make_devset, parse_script, write_case
+from medscribe.evaluation.normalize import normalize
+from medscribe.transcript import codec
+
+SCRIPT = """\
+# specialty: cardiology
+# type: conversation
+C: Your blood pressure is one forty two over eighty eight. Any dyspnea or orthopnea?
+P: No, but my ankles swell in the evening.
+C: Then we increase furosemide to forty milligrams every morning.
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("piper")
+    try:
+        synth = _synth_module()
+    except ConfigError as exc:  # an installed package without the repository's scripts/
+        pytest.skip(str(exc))
+    root = tmp_path_factory.mktemp("evalset")
+    write_case(root, parse_script("tiny-visit", SCRIPT), synth.synthesize)
+    return root
+
+
+def test_synthesised_case_follows_the_format(tiny_dataset: Path) -> None:
+    [case] = load_dataset(tiny_dataset)
+    assert case.mono is not None and case.stereo is not None
+    assert [t.speaker for t in case.rttm or []] == ["clinician", "patient", "clinician"]
+    assert case.turns[1].text.startswith("No, but")
+    assert all(a.end < b.start for a, b in zip(case.rttm, case.rttm[1:], strict=False))
+
+
+def test_make_devset_skips_cases_that_are_up_to_date(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def fake_voice(text: str, voice: str):  # only counts calls; the cache check is real
+        import numpy as np
+
+        calls.append(voice)
+        return np.full(1600, 0.1, dtype=np.float32)
+
+    first = make_devset(tmp_path, cases=["urology-dictation"], synthesize=fake_voice)
+    made = len(calls)
+    second = make_devset(tmp_path, cases=["urology-dictation"], synthesize=fake_voice)
+    assert made > 0 and len(calls) == made and first == pytest.approx(second)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_eval_command_on_real_model(
+    tiny_dataset: Path,
+    whisper_model,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # room for the whole table
+    out = tmp_path / "report.json"
+    transcripts = tmp_path / "transcripts"
+    main(["eval", str(tiny_dataset), "--json", str(out), "--transcripts", str(transcripts)])
+    printed = capsys.readouterr().out
+    assert "tiny-visit" in printed and "overall" in printed
+    report = json.loads(out.read_text())
+    [case] = report["cases"]
+    assert case["error"] is None
+    # The harness's WER equals plain jiwer on the same normalised texts.
+    hypothesis = codec.load(transcripts / "tiny-visit.json").text
+    reference = (tiny_dataset / "tiny-visit" / "ref.txt").read_text()
+    plain = jiwer.wer(normalize(reference), normalize(hypothesis))
+    assert round(case["wer"], 3) == round(plain, 3)
+    assert case["wer"] < 0.5  # clear synthetic speech: most words are right
+    assert case["terms_reference"] == 3  # dyspnea, orthopnea, furosemide
+    assert 0 < case["rtf"] < 5 and case["audio_seconds"] > 5
+    assert report["overall"]["wer"] == case["wer"]
+    assert set(report["by_specialty"]) == {"CARDIOLOGY"}
+    if case["speakers_found"]:  # the speakers module is part of this build
+        assert case["der"] is not None and 0 <= case["der"] <= 1

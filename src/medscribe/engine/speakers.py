@@ -14,9 +14,11 @@ Why this design
   :mod:`medscribe.engine.embeddings`) so that a change inside a segment shows.
 * **Estimate the count.** The user gives only an upper bound (2..10). Average-
   linkage agglomerative clustering on cosine distance with a distance threshold
-  finds the number of voices; it is capped at ``max_speakers``. Windows that
-  straddle a change of speaker form small spurious clusters; clusters with less
-  than a couple of seconds of speech are folded into their nearest large cluster.
+  finds the number of voices; it is capped at ``max_speakers``. Small clusters
+  are folded into the others: those with less than two seconds of speech, and
+  those with a small share of the speech whose voice is close to another
+  cluster's (one person sounds different for a moment far more often than a
+  third person says two sentences; a distinct voice is kept however short).
   Then every window is reassigned to its nearest cluster centre (one k-means
   step), which moves windows that average linkage put on the wrong side.
 * **Per-frame labels, smoothing, word majority.** Each 10 ms speech frame scores
@@ -49,6 +51,10 @@ from medscribe.transcript.model import Item
 DISTANCE_THRESHOLD = 0.3
 #: A cluster with less speech than this (seconds of window coverage) is folded away.
 MIN_CLUSTER_SECONDS = 2.0
+#: A cluster with less than this share of the speech is folded away too, unless its
+#: voice is distinct (centre similarity to every other cluster at most MINOR_SIMILARITY).
+MINOR_SHARE = 0.15
+MINOR_SIMILARITY = 0.75
 #: Frames of the majority filter applied to frame labels (0.25 s).
 SMOOTH_FRAMES = 25
 #: More windows than this are clustered on an even subsample (linkage is O(n^2)).
@@ -65,13 +71,16 @@ def assign_speakers(audio_16k_mono: np.ndarray, items: list[Item], max_speakers:
     Also trims the edges of word spans that lie in silence (see :func:`trim_to_speech`).
     """
     words = [i for i in items if not i.is_punctuation and i.start is not None and i.end is not None]
+    if not words:
+        _label_items(items, {})
+        return 0
     mel = mel_frames(audio_16k_mono)
     speech = audible(frame_levels_db(audio_16k_mono, len(mel)), [(w.start, w.end) for w in words])
     trim_to_speech(words, speech)
     windows = embed_windows(mel, runs_of(speech), window=WINDOW_SECONDS, hop=HOP_SECONDS)
-    if len(windows.vectors) == 0:  # no words, or no audible speech under them
+    if len(windows.vectors) == 0:  # no audible speech under the words
         _label_items(items, dict.fromkeys(map(id, words), 0))
-        return 1 if words else 0
+        return 1
     centroids = cluster_windows(windows, max_speakers)
     frame_labels, covered = frame_speakers(windows, centroids)
     labels = word_speakers(frame_labels, covered, words)
@@ -115,19 +124,27 @@ def cluster_windows(windows: WindowEmbeddings, max_speakers: int) -> np.ndarray:
     if len(sample) > MAX_CLUSTERED_WINDOWS:
         sample = sample[np.linspace(0, len(sample) - 1, MAX_CLUSTERED_WINDOWS).astype(int)]
     centroids = _centroids(vectors[sample], _agglomerative(vectors[sample], max_speakers))
-    min_frames = int(MIN_CLUSTER_SECONDS / FRAME_SECONDS)
-    while len(centroids) > 1:  # fold the cluster with the least speech, if it has too little
-        speech = _speech_per_cluster(
-            windows, np.argmax(vectors @ centroids.T, axis=1), len(centroids)
-        )
-        smallest = int(np.argmin(speech))
-        if speech[smallest] >= min_frames:
+    while len(centroids) > 1:
+        smallest = _minor_cluster(windows, centroids)
+        if smallest is None:
             break
         centroids = np.delete(centroids, smallest, axis=0)
     for _ in range(2):  # k-means steps on all windows
         nearest = np.argmax(vectors @ centroids.T, axis=1)
         centroids = _centroids(vectors, nearest)[np.unique(nearest)]
     return centroids
+
+
+def _minor_cluster(windows: WindowEmbeddings, centroids: np.ndarray) -> int | None:
+    """The cluster with the least speech if it should be folded into the others, else None."""
+    nearest = np.argmax(windows.vectors @ centroids.T, axis=1)
+    speech = _speech_per_cluster(windows, nearest, len(centroids)) * FRAME_SECONDS
+    smallest = int(np.argmin(speech))
+    if speech[smallest] < MIN_CLUSTER_SECONDS:
+        return smallest
+    similarity = np.delete(centroids @ centroids[smallest], smallest).max()
+    minor = speech[smallest] < MINOR_SHARE * speech.sum()
+    return smallest if minor and similarity > MINOR_SIMILARITY else None
 
 
 def _agglomerative(vectors: np.ndarray, max_speakers: int) -> np.ndarray:

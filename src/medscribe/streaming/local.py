@@ -65,6 +65,8 @@ class StreamConfig:
     min_silence: float = 0.5
     #: Audio kept around speech so that word edges are not clipped.
     pad: float = 0.15
+    #: Agreed words ending this close to the end of the audio are not committed yet.
+    commit_margin: float = 0.5
     #: Beam of the partial decodes (speed) and of the final decode (accuracy).
     partial_beam: int = 1
     final_beam: int = 5
@@ -276,11 +278,11 @@ class LocalStreamer:
     def _committed_outside(self) -> list[Token]:
         return [t for t in self._committed if _end(t) <= self._buf_t0 + 1e-6]
 
-    def _decode(self, samples: int, beam: int) -> list[Token]:
+    def _decode(self, samples: int, beam: int, *, after_committed: bool = True) -> list[Token]:
         """Decode the window up to ``samples``; words already committed are left out."""
         items = self.recognize(self._buf[:samples], self._buf_t0, beam, self._prompt() or None)
         tokens = _tokens(items)
-        if not self._committed:
+        if not self._committed or not after_committed:
             return tokens
         last = _end(self._committed[-1])
         tokens = [t for t in tokens if _start(t) > last - 0.1]
@@ -298,6 +300,11 @@ class LocalStreamer:
             self._utterance = str(uuid.uuid4())
         tokens = self._decode(len(self._buf), self.config.partial_beam)
         agreed = _agreement(self._hypothesis, tokens)
+        # A word that ends near the end of the audio may still be cut short
+        # ("electric" before "cardiogram"): it is not committed yet.
+        horizon = self._buf_t0 + self.buffered_seconds - self.config.commit_margin
+        while agreed and _end(tokens[agreed - 1]) > horizon:
+            agreed -= 1
         self._committed.extend(tokens[:agreed])
         self._hypothesis = tokens[agreed:]
         self._trim()
@@ -327,10 +334,19 @@ class LocalStreamer:
             self._advance(min(samples, len(self._buf)))
 
     def _finalize(self, samples: int) -> list[Result]:
-        """Decode the utterance's audio up to ``samples`` once more and emit its final."""
+        """Decode the utterance's audio up to ``samples`` once more and emit its final.
+
+        While the whole utterance is still in the window it is decoded afresh with
+        the final beam (batch quality: the final may still correct a stable word);
+        once the window was trimmed, the committed words stand and only the rest of
+        the window is decoded.
+        """
         samples = max(0, min(len(self._buf), samples))
-        tokens = self._decode(samples, self.config.final_beam) if samples > 512 else []
-        items = _flatten(self._committed) + _flatten(tokens)
+        whole = not self._committed_outside()
+        tokens = []
+        if samples > 512:
+            tokens = self._decode(samples, self.config.final_beam, after_committed=not whole)
+        items = _flatten(tokens) if whole else _flatten(self._committed) + _flatten(tokens)
         result_id = self._utterance
         end_time = self._buf_t0 + samples / SAMPLE_RATE
         self._advance(samples)

@@ -148,3 +148,18 @@ def test_score_case_combines_all_metrics() -> None:
     assert result.der is not None
     report = summarize("test", [result])
     assert report.by_specialty["CARDIOLOGY"].words == result.words
+
+
+def test_case_without_reference_text_adds_no_words() -> None:
+    case = Case(
+        name="rttm-only",
+        path=Path("."),
+        reference="",
+        specialty=Specialty.PRIMARYCARE,
+        type=TranscriptionType.CONVERSATION,
+        rttm=REF_TURNS,
+    )
+    items = [_item("hello", 0.6, 1.0, "spk_0"), _item("there", 5.0, 5.5, "spk_1")]
+    result = score_case(case, Transcript(items=items, speakers=2))
+    assert result.words == WordErrors() and result.words.wer is None
+    assert result.der is not None

@@ -150,8 +150,9 @@ def score_case(case: Case, transcript: Transcript) -> CaseResult:
     ref_words = normalize_words(case.reference)
     hyp_words = normalize_words(transcript.text)
     result = CaseResult(case.name, case.specialty.value, case.type.value)
-    result.words = word_errors(ref_words, hyp_words)
-    result.terms = term_recall(ref_words, hyp_words)
+    if ref_words:  # a case with speaker references only has no WER (and adds none)
+        result.words = word_errors(ref_words, hyp_words)
+        result.terms = term_recall(ref_words, hyp_words)
     hyp_turns = hypothesis_turns(transcript)
     if case.rttm and hyp_turns:
         result.der = diarization_counts(case.rttm, hyp_turns)

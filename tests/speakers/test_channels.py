@@ -103,3 +103,22 @@ def test_channel_limits():
         transcribe_channels(np.zeros((MAX_CHANNELS + 1, 1600), np.float32), never)
     with pytest.raises(ValidationError, match="channels, samples"):
         transcribe_channels(np.zeros(1600, np.float32), never)
+
+
+def test_window_offset(leaky, visit):
+    """Inside a file's later window, item times are file times; the rules still line up."""
+    from medscribe.engine import recognition
+
+    model = recognition.load_model()
+    clip = leaky[:, : int(visit.turns[3].end * 16000) + 4000]
+
+    def at(offset: float):
+        return lambda audio: recognition.recognize(audio, model=model, offset=offset)
+
+    first = transcribe_channels(clip, at(0.0))
+    later = transcribe_channels(clip, at(600.0), offset=600.0)
+
+    assert [(i.content, i.channel) for i in later] == [(i.content, i.channel) for i in first]
+    assert all(
+        abs(b.start - a.start - 600.0) < 0.01 for a, b in zip(first, later, strict=True) if a.start
+    )

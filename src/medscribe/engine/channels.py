@@ -51,8 +51,14 @@ _WORD = re.compile(r"[^\w']+")
 RecognizeFn = Callable[[np.ndarray], list[Item]]
 
 
-def transcribe_channels(audio: np.ndarray, recognize_fn: RecognizeFn) -> list[Item]:
-    """Recognise each channel of ``audio`` (channels, N) alone; items tagged and merged in time."""
+def transcribe_channels(
+    audio: np.ndarray, recognize_fn: RecognizeFn, *, offset: float = 0.0
+) -> list[Item]:
+    """Recognise each channel of ``audio`` (channels, N) alone; items tagged and merged in time.
+
+    ``offset`` is where ``audio`` starts in the file (seconds) when ``recognize_fn``
+    returns file times, as the pipeline's does for its 10-minute windows.
+    """
     if audio.ndim != 2 or audio.shape[0] < 1:
         raise ValidationError("channel identification needs audio shaped (channels, samples)")
     if audio.shape[0] > MAX_CHANNELS:
@@ -72,7 +78,10 @@ def transcribe_channels(audio: np.ndarray, recognize_fn: RecognizeFn) -> list[It
         per_channel.append(items)
     kept = [
         _drop_words(
-            items, lambda w, c=c: _is_silent(w, levels[c]) or _is_leak(w, c, levels, per_channel)
+            items,
+            lambda w, c=c: (
+                _is_silent(w, levels[c], offset) or _is_leak(w, c, levels, per_channel, offset)
+            ),
         )
         for c, items in enumerate(per_channel)
     ]
@@ -115,25 +124,27 @@ def _muted(channel: np.ndarray, gate: np.ndarray) -> np.ndarray:
     return out
 
 
-def _span_level(word: Item, level: np.ndarray) -> float:
+def _span_level(word: Item, level: np.ndarray, offset: float) -> float:
     """Mean power of a channel over a word's span, in dB."""
-    a = int((word.start or 0.0) * 100)
-    b = max(a + 1, int(np.ceil((word.end or 0.0) * 100)))
+    a = max(0, int(((word.start or 0.0) - offset) * 100))
+    b = max(a + 1, int(np.ceil(((word.end or 0.0) - offset) * 100)))
     span = level[a:b]
     if span.size == 0:
         return -140.0
     return float(10 * np.log10(np.mean(10 ** (span / 10))))
 
 
-def _is_silent(word: Item, level: np.ndarray) -> bool:
-    return _span_level(word, level) < SILENT_DBFS
+def _is_silent(word: Item, level: np.ndarray, offset: float) -> bool:
+    return _span_level(word, level, offset) < SILENT_DBFS
 
 
-def _is_leak(word: Item, c: int, levels: np.ndarray, per_channel: list[list[Item]]) -> bool:
-    own = _span_level(word, levels[c])
+def _is_leak(
+    word: Item, c: int, levels: np.ndarray, per_channel: list[list[Item]], offset: float
+) -> bool:
+    own = _span_level(word, levels[c], offset)
     text = _normal(word.content)
     for other, items in enumerate(per_channel):
-        if other == c or _span_level(word, levels[other]) < own + LEAK_DB:
+        if other == c or _span_level(word, levels[other], offset) < own + LEAK_DB:
             continue
         if any(
             _overlap(word, o) and _normal(o.content) == text for o in items if not o.is_punctuation

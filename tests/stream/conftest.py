@@ -98,3 +98,39 @@ def visit(tmp_path_factory: pytest.TempPathFactory, voice: Voice) -> dict:
         "spans": spans,
         "duration": len(mono) / voice.rate,
     }
+
+
+@pytest.fixture(scope="session")
+def two_voices(tmp_path_factory: pytest.TempPathFactory, voice: Voice) -> dict:
+    """The visit with two different voices in one channel: Piper (0) and espeak-ng (1)."""
+    import shutil
+    import subprocess
+
+    from medscribe.engine.audio import decode
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    out = tmp_path_factory.mktemp("voices")
+    parts: list[np.ndarray] = [voice.silence(0.5)]
+    spans = []
+    t = 0.5
+    for n, (speaker, line) in enumerate(VISIT):
+        if speaker == 0:
+            audio = voice.say(line)
+        else:
+            wav = out / f"line{n}.wav"
+            subprocess.run(
+                ["espeak-ng", "-v", "en-us+f3", "-s", "150", "-w", str(wav), line], check=True
+            )
+            mono16k = decode(wav)
+            positions = np.arange(int(len(mono16k) * voice.rate / 16000)) * 16000 / voice.rate
+            audio = (np.interp(positions, np.arange(len(mono16k)), mono16k) * 32767).astype(
+                np.int16
+            )
+        spans.append((speaker, t, t + len(audio) / voice.rate))
+        parts += [audio, voice.silence(PAUSE_S)]
+        t += len(audio) / voice.rate + PAUSE_S
+    return {
+        "path": write_wav(out / "two-voices.wav", np.concatenate(parts), voice.rate),
+        "spans": spans,
+    }

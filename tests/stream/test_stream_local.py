@@ -256,3 +256,32 @@ def test_streamer_emits_nothing_for_silence(whisper_model):
     results += streamer.finish()
     assert results == []
     assert streamer.buffered_seconds < 1.0
+
+
+def test_speaker_labels_follow_the_voices(two_voices: dict, whisper_model):
+    options = build_options(specialty="cardiology", max_speakers=2)
+    session, events, _ = run_stream(two_voices["path"], options, whisper_model)
+    # Partials carry no speaker (as with the service); finals label every item.
+    assert all(
+        i.speaker is None
+        for e in events
+        for r in e.results
+        if r.is_partial
+        for a in r.alternatives
+        for i in a.items
+    )
+    transcript = session.transcript()
+    assert transcript.speakers == 2
+    assert all(i.speaker in ("spk_0", "spk_1") for i in transcript.items)
+    # Each final's label matches the voice that spoke it, under one consistent mapping.
+    pairs = []
+    for result in session.finals:
+        middle = (result.start + result.end) / 2
+        voice_of = [
+            v for v, start, end in two_voices["spans"] if start - 0.3 <= middle <= end + 0.3
+        ]
+        if voice_of and result.to_items():
+            pairs.append((voice_of[0], result.to_items()[0].speaker))
+    mapping = {0: pairs[0][1], 1: "spk_1" if pairs[0][1] == "spk_0" else "spk_0"}
+    agree = sum(label == mapping[v] for v, label in pairs)
+    assert agree >= 0.8 * len(pairs), pairs

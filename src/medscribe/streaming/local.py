@@ -17,10 +17,10 @@ windows, not frames, so a stream is made by re-decoding a growing window:
   (``medscribe.engine.recognition.load_model``); a lock serialises model calls,
   so concurrent streams share two cores without loading anything twice.
 
-Finals pass through the batch stages: ``medscribe.engine.formatting.format_items``
-and, with speaker labels, ``medscribe.engine.speakers.assign_speakers`` run over a
-bounded history so that labels stay the same across utterances. Channels are
-streamed apart, one decoder per channel, and labelled ``ch_N``.
+Finals pass through the batch formatting stage (``medscribe.engine.formatting.
+format_items``); speaker labels use the batch stage's voice encoder online, one
+embedding per final (:class:`OnlineSpeakers`). Channels are streamed apart, one
+decoder per channel, and labelled ``ch_N``.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ log = logging.getLogger(__name__)
 #: recognize(audio, offset, beam_size, initial_prompt) -> word and punctuation items.
 RecognizeFn = Callable[[np.ndarray, float, int, "str | None"], list[Item]]
 OnEvent = Callable[[TranscriptEvent], None]
-#: speakers(items) labels the items of one final in place.
-SpeakerFn = Callable[[list[Item]], None]
+#: speakers(utterance_audio, items) labels the items of one final in place.
+SpeakerFn = Callable[[np.ndarray, list[Item]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +349,7 @@ class LocalStreamer:
         items = _flatten(tokens) if whole else _flatten(self._committed) + _flatten(tokens)
         result_id = self._utterance
         end_time = self._buf_t0 + samples / SAMPLE_RATE
+        audio = self._buf[:samples]
         self._advance(samples)
         self._committed, self._hypothesis = [], []
         self._utterance, self._partial_text = None, None
@@ -367,7 +368,7 @@ class LocalStreamer:
             ]
         items = [replace(i, channel=self.channel) for i in self.format_items(items)]
         if self.speakers is not None:
-            self.speakers(items)
+            self.speakers(audio, items)
         self._context = (self._context + " " + join_items(items)).strip()[
             -self.config.prompt_chars :
         ]
@@ -384,71 +385,57 @@ class LocalStreamer:
 # --------------------------------------------------------------------------- speakers
 
 
-class SpeakerTracker:
-    """Speaker labels for finals, kept consistent over the stream.
+class OnlineSpeakers:
+    """Speaker labels for finals, decided online, one voice embedding per utterance.
 
-    ``assign_speakers`` (the batch stage) runs over the last ``history`` seconds of
-    audio with the earlier finals' words in it; its fresh labels are mapped onto the
-    labels those earlier words already have, by majority, so ``spk_0`` stays the
-    same person across utterances while memory stays bounded.
+    The batch stage (``medscribe.engine.speakers.assign_speakers``) clusters window
+    embeddings over the whole visit; re-running it over a growing history for each
+    final took seconds per utterance on two cores, far beyond a stream's latency.
+    A stream instead uses the same voice encoder (``medscribe.engine.embeddings``,
+    Resemblyzer) once per final: the utterance joins the nearest known voice when
+    the cosine similarity reaches ``threshold`` (or when ``max_speakers`` voices
+    exist), else it starts a new one. Memory is one centroid per speaker. Like the
+    service's own streams, labels are per result, not per word inside it.
     """
 
-    def __init__(self, max_speakers: int, *, history: float = 60.0) -> None:
+    def __init__(self, max_speakers: int, *, threshold: float = 0.75) -> None:
         try:
-            self._speakers = importlib.import_module("medscribe.engine.speakers")
-        except ImportError:
+            embeddings = importlib.import_module("medscribe.engine.embeddings")
+        except ModuleNotFoundError:
             raise BackendError(
-                "speaker labels are not available (medscribe.engine.speakers)"
+                "speaker labels are not available (medscribe.engine.embeddings)"
             ) from None
+        import torch
+
+        # The encoder is a small LSTM: one thread is fastest, and more threads only
+        # fight CTranslate2 for the same cores (seconds per utterance when they do).
+        torch.set_num_threads(1)
+        self.encoder = embeddings.load_encoder()
+        # The first call is slow (lazy initialisation): pay it before the stream starts.
+        self.encoder.embed_utterance(np.zeros(SAMPLE_RATE, dtype=np.float32))
         self.max_speakers = max_speakers
-        self.history = history
-        self._audio = np.zeros(0, dtype=np.float32)
-        self._audio_t0 = 0.0
-        self._items: list[Item] = []  # earlier finals' items inside the audio history
-        self._next_label = 0
+        self.threshold = threshold
+        self._sums: list[np.ndarray] = []
 
-    def add_audio(self, audio: np.ndarray) -> None:
-        self._audio = np.concatenate([self._audio, audio.astype(np.float32, copy=False)])
-        excess = len(self._audio) - int(self.history * SAMPLE_RATE)
-        if excess > 0:
-            self._audio = self._audio[excess:].copy()
-            self._audio_t0 += excess / SAMPLE_RATE
-            self._items = [i for i in self._items if (i.start or self._audio_t0) >= self._audio_t0]
+    def __call__(self, audio: np.ndarray, items: list[Item]) -> None:
+        if len(audio) < SAMPLE_RATE // 2:
+            label = self._nearest_label(None)
+        else:
+            vector = self.encoder.embed_utterance(audio.astype(np.float32))
+            label = self._nearest_label(vector / (np.linalg.norm(vector) or 1.0))
+        for item in items:
+            item.speaker = label
 
-    def __call__(self, items: list[Item]) -> None:
-        local = [replace(i, speaker=None) for i in self._items + items]
-        for item in local:  # the stage works in times relative to the audio it is given
-            if item.start is not None:
-                item.start -= self._audio_t0
-            if item.end is not None:
-                item.end -= self._audio_t0
-        self._speakers.assign_speakers(self._audio, local, self.max_speakers)
-        fresh = [i.speaker for i in local]
-        mapping = self._mapping(fresh[: len(self._items)])
-        for item, label in zip(items, fresh[len(self._items) :], strict=True):
-            item.speaker = self._label(label, mapping)
-        self._items.extend(items)
-
-    def _mapping(self, fresh: list[str | None]) -> dict[str, str]:
-        votes: dict[tuple[str, str], int] = {}
-        for old, new in zip(self._items, fresh, strict=True):
-            if old.speaker and new and not old.is_punctuation:
-                votes[(new, old.speaker)] = votes.get((new, old.speaker), 0) + 1
-        mapping: dict[str, str] = {}
-        for (new, old), _ in sorted(votes.items(), key=lambda kv: -kv[1]):
-            if new not in mapping and old not in mapping.values():
-                mapping[new] = old
-        return mapping
-
-    def _label(self, fresh: str | None, mapping: dict[str, str]) -> str | None:
-        if fresh is None:
-            return None
-        if fresh not in mapping:
-            used = {i.speaker for i in self._items} | set(mapping.values())
-            while f"spk_{self._next_label}" in used:
-                self._next_label += 1
-            mapping[fresh] = f"spk_{self._next_label}"
-        return mapping[fresh]
+    def _nearest_label(self, vector: np.ndarray | None) -> str:
+        if vector is None:  # too short to embed: the latest speaker goes on
+            return f"spk_{max(len(self._sums) - 1, 0)}"
+        sims = [float(vector @ (c / np.linalg.norm(c))) for c in self._sums]
+        best = int(np.argmax(sims)) if sims else -1
+        if best < 0 or (sims[best] < self.threshold and len(self._sums) < self.max_speakers):
+            self._sums.append(vector.copy())
+            return f"spk_{len(self._sums) - 1}"
+        self._sums[best] = self._sums[best] + vector
+        return f"spk_{best}"
 
 
 # --------------------------------------------------------------------------- driver
@@ -475,7 +462,7 @@ def stream_local(
         model = model if model is not None else load_shared_model()
         recognize = make_recognizer(model, hotwords=hotwords)
     channels = source.channels if options.channel_identification else 1
-    tracker = SpeakerTracker(options.max_speakers) if options.max_speakers else None
+    tracker = OnlineSpeakers(options.max_speakers) if options.max_speakers else None
     dictation = options.type is TranscriptionType.DICTATION
     streamers = [
         LocalStreamer(
@@ -490,8 +477,6 @@ def stream_local(
     stop = stop or threading.Event()
     for block in _blocks(source, stop):
         audio = block.astype(np.float32) / 32768.0
-        if tracker is not None:
-            tracker.add_audio(audio.mean(axis=1))
         for n, streamer in enumerate(streamers):
             mono = audio[:, n] if channels > 1 else audio.mean(axis=1)
             _emit(streamer.feed(mono), on_event)

@@ -26,6 +26,9 @@ Why this design
   towards each window's end (the LSTM encoder's last state hears its last frames
   best). The frame labels are smoothed with a short majority filter, and each
   word takes the majority label of its frames. Punctuation takes its word's label.
+* **Word edges on speech.** Word edges that the recogniser put into a pause are
+  moved onto the audible speech (:func:`trim_to_speech`), because the output's
+  speaker segments are built from word times; words are never widened.
 
 Scipy's hierarchical clustering does the clustering (no need for scikit-learn);
 the frame scoring and smoothing are a few lines of numpy because no library

@@ -40,6 +40,8 @@ from medscribe.evaluation.normalize import normalize, number_to_words
         ("A1C of 8.2%", "A one C of eight point two percent"),
         ("$3.50", "three dollars and fifty cents"),
         ("1 mg", "one milligram"),
+        ("hemoglobin 10 .2, platelets 180 ,000", "hemoglobin ten point two platelets 180000"),
+        ("Dr. Reyes", "doctor Reyes"),
     ],
 )
 def test_written_forms_equal_spoken_forms(written: str, spoken: str) -> None:

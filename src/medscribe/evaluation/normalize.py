@@ -19,9 +19,10 @@ What counts as the same (both sides go through the same function):
   "point"). Ordinals: "43rd" == "forty third". Fractions and ratios: "120/80" ==
   "one twenty over eighty", "1/4" == "a quarter", "3/16" == "three sixteenths".
   "5-10" (digits) == "5 to 10"; "23%" == "twenty three percent"; "$20" == "twenty
-  dollars"; "1,031" == "1031".
-* The abbreviations of the project's formatting rules (../shared/spec/
-  medical-formatting.tsv) compare equal to their spoken forms: BP / b p == blood
+  dollars"; "1,031" == "1031"; a number split around its comma or point is joined
+  again ("180 ,000" == "180,000", "10 .2" == "10.2").
+* "Dr" == "doctor". The abbreviations of the project's formatting rules
+  (../shared/spec/medical-formatting.tsv) compare equal to their spoken forms: BP / b p == blood
   pressure; mg == milligrams; mcg == micrograms; kg / kilos == kilograms; mL ==
   milliliters; cc / c c / cubic centimeters; lbs == pounds; BPM / beats per min ==
   beats per minute; POSTOP / post op / post operation; CT / cat scan; I/O == in and
@@ -363,6 +364,7 @@ def _denominator(word: str, digits: str, first: str) -> int | None:
 _FILLER = re.compile(r"^(u+m+|u+h+|e+r+|e+r+m+|a+h+|h+m+|m+|m+h+m+)$")
 # Abbreviations that mean the same wherever they stand (after number parsing).
 _ALWAYS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("dr",): ("doctor",),
     ("bp",): ("blood", "pressure"),
     ("b", "p"): ("blood", "pressure"),
     ("mg",): ("milligrams",),
@@ -435,6 +437,8 @@ def _prepare(text: str) -> str:
     text = re.sub(r"\$\s*(\d[\d,]*)", r"\1 dollars ", text)
     text = re.sub(r"₹\s*(\d[\d,]*(?:\.\d+)?)", r"\1 rupees ", text)
     text = re.sub(r"\bi\s*/\s*o\b", " in and out ", text)
+    # "10 .2" and "180 ,000": numbers split around their point or comma read as one.
+    text = re.sub(r"(?<=\d) ([.,])(?=\d)", r"\1", text)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,031 -> 1031
     text = re.sub(r"(?<=\d)\s*/\s*(?=\d)", " over ", text)  # 120/80, 1/4
     text = re.sub(r"(?<=\d)\s*[-–]\s*(?=\d)", " to ", text)  # 5-10 -> 5 to 10

@@ -196,9 +196,13 @@ class LocalStreamer:
         self.speakers = speakers
         self._vad = VadOptions(
             threshold=self.config.vad_threshold,
-            min_silence_duration_ms=int(self.config.min_silence * 1000),
+            # Short pauses split the VAD's spans; _speech() merges those shorter than
+            # min_silence, so the length of a trailing pause is known before it ends
+            # the utterance.
+            min_silence_duration_ms=100,
             speech_pad_ms=int(self.config.pad * 1000),
         )
+        self._decoded_to = 0  # samples of the window covered by the last partial decode
         self._buf = np.zeros(0, dtype=np.float32)
         self._buf_t0 = 0.0  # stream time of self._buf[0]
         self._since_decode = 0
@@ -239,14 +243,18 @@ class LocalStreamer:
                 self._drop_silence()
                 return out
             first_end = speech[0][1]
-            ended = len(speech) > 1 or len(self._buf) - first_end > 0.1 * SAMPLE_RATE
+            silence = len(self._buf) - first_end  # trailing pause (after the padding)
+            ended = len(speech) > 1 or silence >= self._end_silence
             if ended or final:
                 cut = first_end if ended else len(self._buf)
                 if len(speech) > 1:
                     cut = min(cut, speech[1][0])
                 out.extend(self._finalize(cut))
                 continue
-            out.extend(self._partial())
+            if silence <= 0 or self._decoded_to < first_end:
+                # Only new speech changes the hypothesis; during a pause the decoder
+                # waits, which leaves the CPU to other streams and the coming final.
+                out.extend(self._partial())
             if self.buffered_seconds > self.config.max_window:
                 out.extend(self._finalize(len(self._buf)))
             return out
@@ -256,8 +264,19 @@ class LocalStreamer:
 
         if len(self._buf) < 512:
             return []
-        spans = get_speech_timestamps(self._buf, self._vad)
-        return [(s["start"], s["end"]) for s in spans]
+        spans = [(s["start"], s["end"]) for s in get_speech_timestamps(self._buf, self._vad)]
+        merged: list[tuple[int, int]] = []
+        for start, end in spans:
+            if merged and start - merged[-1][1] < self._end_silence:
+                merged[-1] = (merged[-1][0], end)
+            else:
+                merged.append((start, end))
+        return merged
+
+    @property
+    def _end_silence(self) -> int:
+        """Samples of silence after the padded speech end that end an utterance."""
+        return int(max(self.config.min_silence - self.config.pad, 0.1) * SAMPLE_RATE)
 
     def _drop_silence(self) -> None:
         # Keep a little audio before speech starts so that the first word is whole.
@@ -267,6 +286,7 @@ class LocalStreamer:
 
     def _advance(self, samples: int) -> None:
         self._buf = self._buf[samples:].copy()
+        self._decoded_to = max(0, self._decoded_to - samples)
         self._buf_t0 += samples / SAMPLE_RATE
 
     def _prompt(self) -> str:
@@ -299,6 +319,7 @@ class LocalStreamer:
         if self._utterance is None:
             self._utterance = str(uuid.uuid4())
         tokens = self._decode(len(self._buf), self.config.partial_beam)
+        self._decoded_to = len(self._buf)
         agreed = _agreement(self._hypothesis, tokens)
         # A word that ends near the end of the audio may still be cut short
         # ("electric" before "cardiogram"): it is not committed yet.

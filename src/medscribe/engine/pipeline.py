@@ -8,6 +8,12 @@ This module owns the order of the steps and the memory plan, nothing else:
    items shifted by the window's offset;
 3. formatting (``medscribe.engine.formatting.format_items``): numbers and
    measurements, dictation commands; skipped while that module does not exist;
+   With the specialty pass on (the default), recognition is
+   :func:`medscribe.engine.biasing.recognize_biased`: the specialty lexicon
+   plus the custom vocabulary bias a second decode of the segments that sound
+   like their terms, then a phonetic correction pass runs; with
+   ``max_alternatives`` each segment also gets its n-best readings
+   (:mod:`medscribe.engine.alternatives`);
 4. speakers or channels (``medscribe.engine.speakers.assign_speakers``,
    ``medscribe.engine.channels.transcribe_channels``): speaker partitioning needs
    the whole mono signal (embeddings are clustered over the visit), so that one
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -36,7 +42,7 @@ from medscribe.engine import recognition
 from medscribe.errors import BackendError
 from medscribe.media import probe
 from medscribe.request import LOCAL_MAX_CHANNELS, TranscriptionOptions, TranscriptionType
-from medscribe.transcript import Item, Transcript
+from medscribe.transcript import Item, Segment, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +55,16 @@ WINDOW_SEARCH_S = 10.0
 
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
-    """How the engine runs: which weights, how many CPU threads, which beam width."""
+    """How the engine runs: which weights, how many CPU threads, which beam width.
+
+    ``specialty_pass`` off gives the bare recogniser (no lexicon, no custom
+    vocabulary): the baseline of the specialty benchmark and evaluation.
+    """
 
     model: str | None = None
     threads: int = 0
     beam_size: int = 5
+    specialty_pass: bool = True
 
 
 def transcribe_file(
@@ -62,21 +73,50 @@ def transcribe_file(
     *,
     config: EngineConfig | None = None,
     job_name: str = "",
+    vocabulary: Sequence[object] | None = None,
 ) -> Transcript:
     """Transcribe ``path`` with the offline engine: decode -> recognise -> format -> speakers.
 
     Raises :class:`~medscribe.errors.MediaError` for a bad file,
     :class:`~medscribe.errors.ConfigError` for a bad model path and
     :class:`~medscribe.errors.BackendError` when a requested step is unavailable.
+    ``vocabulary`` is a parsed custom vocabulary
+    (:class:`medscribe.vocabulary.VocabularyEntry` list).
     """
     config = config or EngineConfig()
     info = probe(path)
     model = recognition.load_model(config.model, threads=config.threads)
 
+    lexicon = None
+    if config.specialty_pass:
+        from medscribe.engine import biasing
+
+        lexicon = biasing.lexicon_for(options, vocabulary)
+    segments: list[Segment] = []
+
     def recognize_at(samples: np.ndarray, offset: float) -> list[Item]:
-        return recognition.recognize(
-            samples, model=model, offset=offset, beam_size=config.beam_size
-        )
+        if lexicon is not None:
+            found = biasing.recognize_biased(
+                samples, model=model, lexicon=lexicon, offset=offset, beam_size=config.beam_size
+            )
+        else:
+            found = recognition.recognize(
+                samples, model=model, offset=offset, beam_size=config.beam_size
+            )
+        if options.max_alternatives and not options.channel_identification:
+            from medscribe.engine import alternatives
+
+            segments.extend(
+                alternatives.segment_alternatives(
+                    samples,
+                    found,
+                    model=model,
+                    offset=offset,
+                    count=options.max_alternatives,
+                    finish=lambda items: _format(items, options),
+                )
+            )
+        return found
 
     speakers: int | None = None
     channels: int | None = None
@@ -108,6 +148,7 @@ def transcribe_file(
         status="COMPLETED",
         speakers=speakers,
         channels=channels,
+        segments=segments,
     )
 
 

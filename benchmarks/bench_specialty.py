@@ -74,11 +74,7 @@ def compare(dataset: Path) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for specialty, before in reports["off"]["by_specialty"].items():
         after = reports["on"]["by_specialty"][specialty]
-        ratio = (
-            after["term_recall"] / before["term_recall"]
-            if before["term_recall"]
-            else None
-        )
+        ratio = after["term_recall"] / before["term_recall"] if before["term_recall"] else None
         table[specialty] = {
             "term_recall_off": before["term_recall"],
             "term_recall_on": after["term_recall"],

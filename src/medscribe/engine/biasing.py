@@ -14,9 +14,11 @@ stretch of audio, and how the prompted reading is merged with the first one.
    ``hotwords=`` (faster-whisper puts them in the decoder prompt) and without
    the previous text.
 4. Merge: the two word sequences are aligned (``difflib``); where they differ
-   the prompted words are taken only when they bring a lexicon term the first
-   pass lacks. So a prompt full of drug names cannot turn "chest pain" into
-   anything else: a change that brings no term is thrown away.
+   the prompted words are taken only when they replace first-pass words that
+   sound alike (Metaphone keys) and bring a lexicon term the first pass lacks;
+   words the prompted pass adds or drops are ignored. So a prompt full of drug
+   names cannot turn "chest pain" into anything else: a change that brings no
+   term, or does not sound like what it replaces, is thrown away.
 5. The correction pass (:mod:`medscribe.engine.correction`) runs on the result.
 
 faster-whisper is used through its public ``WhisperModel.transcribe``; the
@@ -31,9 +33,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from medscribe.engine import correction
-from medscribe.engine.lexicon import Lexicon, from_vocabulary, letters, load_lexicon
+from medscribe.engine.lexicon import (
+    Lexicon,
+    from_vocabulary,
+    letters,
+    load_lexicon,
+    phonetic_key,
+)
 from medscribe.engine.recognition import SAMPLE_RATE, word_items
 from medscribe.transcript import Item
 
@@ -46,6 +55,8 @@ if TYPE_CHECKING:
 MAX_HOTWORDS = 8
 #: Sound similarity that makes a term a hotword of a segment (looser than a correction).
 HOTWORD_SOUND = 0.6
+#: Sound similarity a prompted reading needs to the words it replaces.
+MERGE_SOUND = 0.5
 #: Audio kept around a segment for its second decode (seconds).
 PAD_S = 0.25
 
@@ -188,21 +199,46 @@ def merge(first: list[Item], prompted: list[Item], lexicon: Lexicon) -> list[Ite
     out: list[Item] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal" and _brings_term(b[j1:j2], a[i1:i2], lexicon):
-            out.extend(prompted[j1:j2])
+        span = _term_span(b[j1:j2], a[i1:i2], lexicon) if op == "replace" else None
+        if span is not None and _sounds_alike(a[i1:i2], b[j1 + span[0] : j1 + span[1]]):
+            # Only the term's own words: the prompted pass may have shifted its
+            # neighbours ("the" twice, a sentence break moved).
+            out.extend(prompted[j1 + span[0] : j1 + span[1]])
+            out.extend(_trailing_punctuation(first[i1:i2]))
         else:
+            # Equal runs, and anything the prompt added or dropped, stay as first heard:
+            # a prompted decode may invent a listed term where nothing was said.
             out.extend(first[i1:i2])
     return out
 
 
-def _brings_term(new: list[str], old: list[str], lexicon: Lexicon) -> bool:
-    """Whether ``new`` holds a whole lexicon term that ``old`` does not."""
-    new_words, old_words = [w for w in new if w], set(old)
+def _trailing_punctuation(items: list[Item]) -> list[Item]:
+    tail: list[Item] = []
+    for item in reversed(items):
+        if not item.is_punctuation:
+            break
+        tail.insert(0, item)
+    return tail
+
+
+def _sounds_alike(old: list[str], new: list[str]) -> bool:
+    """Whether two readings of one stretch sound alike (Metaphone keys, as the matcher)."""
+    old_key, new_key = phonetic_key(" ".join(old)), phonetic_key(" ".join(new))
+    if not old_key or not new_key:
+        return False
+    return Levenshtein.normalized_similarity(old_key, new_key) >= MERGE_SOUND
+
+
+def _term_span(new: list[str], old: list[str], lexicon: Lexicon) -> tuple[int, int] | None:
+    """Where in ``new`` the lexicon terms that ``old`` lacks are: (first, stop), or None."""
+    old_words = set(old)
+    first = stop = None
     for term in lexicon.terms:
         n = len(term.words)
         if any(w in old_words for w in term.words):
             continue
-        for k in range(len(new_words) - n + 1):
-            if tuple(new_words[k : k + n]) == term.words:
-                return True
-    return False
+        for k in range(len(new) - n + 1):
+            if tuple(new[k : k + n]) == term.words:
+                first = k if first is None else min(first, k)
+                stop = k + n if stop is None else max(stop, k + n)
+    return None if first is None or stop is None else (first, stop)

@@ -235,6 +235,7 @@ def correct_items(items: list[Item], lexicon: Lexicon) -> list[Item]:
 def _correct_run(run: list[Item], lexicon: Lexicon) -> list[Item]:
     if not run:
         return []
+    run = _display_custom(run, lexicon)
     matches = find_matches([i.content for i in run], [i.confidence for i in run], lexicon)
     if not matches:
         return list(run)
@@ -245,6 +246,26 @@ def _correct_run(run: list[Item], lexicon: Lexicon) -> list[Item]:
         out.append(merged_item(run[m.start : m.stop], display(m.term, run[m.start].content)))
         position = m.stop
     out.extend(run[position:])
+    return out
+
+
+def _display_custom(run: list[Item], lexicon: Lexicon) -> list[Item]:
+    """Custom terms heard right are shown as their DisplayAs ("vonoprazan" -> "Voquezna")."""
+    custom = [t for t in lexicon.terms if t.custom and t.display != t.spoken]
+    if not custom:
+        return run
+    out: list[Item] = []
+    index = 0
+    while index < len(run):
+        for term in sorted(custom, key=lambda t: -len(t.words)):
+            n = len(term.words)
+            if tuple(letters(i.content) for i in run[index : index + n]) == term.words:
+                out.append(merged_item(run[index : index + n], term.display))
+                index += n
+                break
+        else:
+            out.append(run[index])
+            index += 1
     return out
 
 

@@ -24,6 +24,7 @@ transcripts with their items, best first.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +45,14 @@ PAD_S = 0.2
 _SENTENCE_END = {".", "?", "!"}
 
 Finish = Callable[[list[Item]], list[Item]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One n-best hypothesis: the decoder's score (log-probability per token) and its items."""
+
+    score: float
+    items: list[Item]
 
 
 def split_segments(items: list[Item]) -> list[list[Item]]:
@@ -100,7 +109,7 @@ def segment_alternatives(
         for reading in n_best(audio, start, end, model=model, offset=offset, count=count + 3):
             if len(kept) >= count:
                 break
-            written = finish(reading)
+            written = finish(reading.items)
             text = join_items(written)
             if text and all(text != alt.transcript for alt in kept):
                 kept.append(SegmentAlternative(text, written))
@@ -117,7 +126,7 @@ def n_best(
     offset: float,
     count: int,
     beam_size: int | None = None,
-) -> list[list[Item]]:
+) -> list[Reading]:
     """Up to ``count`` readings of ``audio`` between ``start`` and ``end`` s, best first."""
     from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
@@ -147,8 +156,10 @@ def n_best(
         suppress_tokens=[-1],
     )[0]
     limit = clip_offset + clip.shape[0] / SAMPLE_RATE
-    readings: list[list[Item]] = []
-    for tokens in result.sequences_ids:  # CTranslate2 orders hypotheses by score
+    readings: list[Reading] = []
+    # CTranslate2 returns the hypotheses best first, each with its length-normalised
+    # log-probability.
+    for tokens, score in zip(result.sequences_ids, result.scores, strict=True):
         text_tokens = [t for t in tokens if t < tokenizer.eot]
         if not text_tokens:
             continue
@@ -165,5 +176,5 @@ def n_best(
                 )
             )
         if reading:
-            readings.append(reading)
+            readings.append(Reading(float(score), reading))
     return readings

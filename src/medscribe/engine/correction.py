@@ -9,7 +9,8 @@ the :class:`~medscribe.engine.lexicon.Lexicon` in force:
 * spelling: Levenshtein ratio of the letters (to the spelling and SoundsLike).
 
 The score is ``0.6 * sound + 0.4 * spelling``; a run is replaced when the score
-reaches :data:`THRESHOLD` and the sound alone reaches :data:`MIN_SOUND`. Distances
+reaches :data:`THRESHOLD` (a little less when the recogniser doubted one of its
+words) and the sound alone reaches :data:`MIN_SOUND`. Distances
 are RapidFuzz's (C++; already a dependency of faster-whisper), not our own.
 
 Ordinary speech is protected: a run is a candidate only when it holds a word
@@ -36,6 +37,9 @@ from medscribe.transcript import Item
 
 #: Combined score a run needs to be replaced.
 THRESHOLD = 0.78
+#: The threshold is this much lower for a run with a word heard below :data:`DOUBT`:
+#: the recogniser's own doubt is evidence too.
+DOUBT_BONUS = 0.04
 #: Sound similarity a run needs on its own (spelling cannot carry a match).
 MIN_SOUND = 0.72
 #: Below this confidence a word counts as doubted even when it is a real word.
@@ -156,8 +160,10 @@ def find_matches(
             if stop - start == 1 and _inflection_of_known(words[start], lexicon):
                 continue
             text = " ".join(words[start:stop])
+            doubted = any(c is not None and c < DOUBT for c in confidences[start:stop])
+            needed = threshold - (DOUBT_BONUS if doubted else 0.0)
             for term, combined, sound in candidates(text, lexicon, cutoff=min_sound, limit=3):
-                if combined < threshold or _already(words[start:stop], term):
+                if combined < needed or _already(words[start:stop], term):
                     continue
                 if not _length_fits(text, term):
                     continue

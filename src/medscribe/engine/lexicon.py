@@ -124,6 +124,7 @@ def ipa_key(ipa: str) -> str:
     """A Metaphone-alphabet key of an IPA string ("m ɛ t oʊ p ɹ oʊ l ɔ l" -> ``MTPRLL``)."""
     symbols = [s for s in re.split(r"\s+", ipa.strip()) if s]
     out: list[str] = []
+    previous = ""  # the last consonant code, "" after a vowel
     for index, symbol in enumerate(symbols):
         symbol = symbol.strip("ˈˌːˑ.")
         if not symbol:
@@ -131,19 +132,20 @@ def ipa_key(ipa: str) -> str:
         if symbol[0] in _IPA_VOWELS:
             if index == 0:
                 out.append("A")
+            previous = ""
             continue
         rest = symbol
         while rest:
             for ipa_symbol, code in _IPA:
                 if rest.startswith(ipa_symbol):
-                    out.append(code)
+                    if code != previous:  # Metaphone writes a doubled consonant once
+                        out.append(code)
+                    previous = code
                     rest = rest[len(ipa_symbol) :]
                     break
             else:
                 rest = rest[1:]  # diacritics and vowels inside a symbol
-    key = "".join(out)
-    # Metaphone writes doubled consonants once.
-    return re.sub(r"(.)\1+", r"\1", key)
+    return "".join(out)
 
 
 def make_term(

@@ -25,6 +25,7 @@ decoder per channel, and labelled ``ch_N``.
 
 from __future__ import annotations
 
+import collections
 import importlib
 import logging
 import queue
@@ -67,6 +68,9 @@ class StreamConfig:
     pad: float = 0.15
     #: Agreed words ending this close to the end of the audio are not committed yet.
     commit_margin: float = 0.5
+    #: A real-time stream that receives more audio than this per decode is behind:
+    #: its finals then reuse the last partial decode instead of decoding again.
+    behind_block: float = 1.5
     #: Beam of the partial decodes (speed) and of the final decode (accuracy).
     partial_beam: int = 1
     final_beam: int = 5
@@ -89,7 +93,7 @@ def load_shared_model(model: str | None = None, *, threads: int = 0) -> object:
 
 
 def make_recognizer(
-    model: object, lock: threading.Lock | None = None, *, hotwords: str | None = None
+    model: object, lock: FairLock | None = None, *, hotwords: str | None = None
 ) -> RecognizeFn:
     """A thread-safe recogniser over the engine's ``recognize`` and the shared model.
 
@@ -115,8 +119,37 @@ def make_recognizer(
     return recognize
 
 
+class FairLock:
+    """A first-come first-served lock.
+
+    ``threading.Lock`` is not fair: a stream that releases the model and asks again
+    a few milliseconds later often wins again, and the other streams starve and
+    fall behind. Here waiting streams take turns in arrival order.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: collections.deque[object] = collections.deque()
+        self._busy = False
+
+    def __enter__(self) -> FairLock:
+        ticket = object()
+        with self._cond:
+            self._queue.append(ticket)
+            while self._busy or self._queue[0] is not ticket:
+                self._cond.wait()
+            self._queue.popleft()
+            self._busy = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
+
+
 #: One lock for the process: CTranslate2 already uses every thread we give it.
-MODEL_LOCK = threading.Lock()
+MODEL_LOCK = FairLock()
 
 
 def _formatter(dictation: bool) -> Callable[[list[Item]], list[Item]]:
@@ -186,9 +219,12 @@ class LocalStreamer:
         config: StreamConfig | None = None,
         dictation: bool = False,
         speakers: SpeakerFn | None = None,
+        realtime: bool = False,
     ) -> None:
         from faster_whisper.vad import VadOptions
 
+        self.realtime = realtime
+        self._behind = False
         self.recognize = recognize
         self.channel = channel
         self.config = config or StreamConfig()
@@ -222,6 +258,8 @@ class LocalStreamer:
         """Add mono float32 16 kHz audio; returns the partials and finals it produced."""
         self._buf = np.concatenate([self._buf, audio.astype(np.float32, copy=False)])
         self._since_decode += len(audio)
+        # Audio piles up while the model serves other streams: we are behind.
+        self._behind = self.realtime and len(audio) > self.config.behind_block * SAMPLE_RATE
         if self._since_decode < self.config.step * SAMPLE_RATE:
             return []
         self._since_decode = 0
@@ -365,7 +403,13 @@ class LocalStreamer:
         samples = max(0, min(len(self._buf), samples))
         whole = not self._committed_outside()
         tokens = []
-        if samples > 512:
+        if self._behind and self._decoded_to >= samples and (self._committed or self._hypothesis):
+            # Behind real time: the last partial decode already heard the whole
+            # utterance; reuse it rather than queue for the model again.
+            cut_time = self._buf_t0 + samples / SAMPLE_RATE
+            heard = self._committed + self._hypothesis
+            tokens, whole = [t for t in heard if _start(t) < cut_time], True
+        elif samples > 512:
             tokens = self._decode(samples, self.config.final_beam, after_committed=not whole)
         items = _flatten(tokens) if whole else _flatten(self._committed) + _flatten(tokens)
         result_id = self._utterance
@@ -492,6 +536,7 @@ def stream_local(
             config=config,
             dictation=dictation,
             speakers=tracker,
+            realtime=bool(getattr(source, "realtime", True)),
         )
         for n in range(channels)
     ]

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from medscribe.request import TranscriptionOptions
 
 #: Most hotwords per segment (the prompt shares the decoder's 448 tokens).
-MAX_HOTWORDS = 8
+MAX_HOTWORDS = 4
 #: Sound similarity that makes a term a hotword of a segment (looser than a correction).
 HOTWORD_SOUND = 0.6
 #: Sound similarity a prompted reading needs to the words it replaces.
@@ -91,6 +91,7 @@ def decode_segments(
     hotwords: str | None = None,
     vad_filter: bool = True,
     condition_on_previous_text: bool = True,
+    max_new_tokens: int | None = None,
 ) -> list[RecognizedSegment]:
     """faster-whisper on mono 16 kHz ``audio``, kept per segment (times from ``offset``)."""
     if audio.shape[0] == 0:
@@ -103,6 +104,18 @@ def decode_segments(
         vad_filter=vad_filter,
         hotwords=hotwords,
         condition_on_previous_text=condition_on_previous_text,
+        **(
+            # A prompted pass decodes once, at temperature 0, and no longer than the
+            # first reading warrants: a prompt can start the decoder repeating
+            # itself, and the temperature fallback would then decode it five more times.
+            {
+                "temperature": 0.0,
+                "max_new_tokens": max_new_tokens,
+                "compression_ratio_threshold": None,
+            }
+            if max_new_tokens
+            else {}
+        ),
     )
     limit = offset + audio.shape[0] / SAMPLE_RATE
     out: list[RecognizedSegment] = []
@@ -181,12 +194,21 @@ def refine_segment(
         audio[first:last],
         model=model,
         offset=offset + first / SAMPLE_RATE,
-        beam_size=beam_size,
+        # Greedy: the prompt already narrows the search, and a beam costs several times
+        # as much for this second look (measured on the development set).
+        beam_size=1,
         hotwords=", ".join(hotwords),
         vad_filter=False,
         condition_on_previous_text=False,
+        max_new_tokens=3 * len(segment.items) + 8,
     )
-    prompted = [item for s in second for item in s.items]
+    # Words past the first reading's end are the prompt talking, not the audio.
+    prompted = [
+        item
+        for s in second
+        for item in s.items
+        if item.start is None or item.start < segment.end + PAD_S
+    ]
     return merge(segment.items, prompted, lexicon)
 
 

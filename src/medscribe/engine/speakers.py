@@ -10,7 +10,7 @@ Why this design
 * **Windows, not segments.** The recogniser's segments often hold several turns
   of a conversation ("Any fever? No. Any shortness of breath?"), so one
   embedding per segment smears a change of speaker over the whole segment. We
-  embed short sliding windows (1.2 s of speech every 0.2 s, see
+  embed short sliding windows (1.2 s of speech every 0.4 s, see
   :mod:`medscribe.engine.embeddings`) so that a change inside a segment shows.
 * **Estimate the count.** The user gives only an upper bound (2..10). Average-
   linkage agglomerative clustering on cosine distance with a distance threshold
@@ -56,7 +56,7 @@ DISTANCE_THRESHOLD = 0.3
 MIN_CLUSTER_SECONDS = 2.0
 #: A cluster with less than this share of the speech is folded away too, unless its
 #: voice is distinct (centre similarity to every other cluster at most MINOR_SIMILARITY).
-MINOR_SHARE = 0.15
+MINOR_SHARE = 0.2
 MINOR_SIMILARITY = 0.75
 #: Frames of the majority filter applied to frame labels (0.25 s).
 SMOOTH_FRAMES = 25
@@ -65,7 +65,7 @@ MAX_CLUSTERED_WINDOWS = 2500
 #: Windows shorter than this (seconds) are assigned to clusters but do not form them.
 MIN_CLUSTERED_SECONDS = 0.8
 WINDOW_SECONDS = 1.2
-HOP_SECONDS = 0.2
+HOP_SECONDS = 0.4
 
 
 def assign_speakers(audio_16k_mono: np.ndarray, items: list[Item], max_speakers: int) -> int:
@@ -140,8 +140,8 @@ def cluster_windows(windows: WindowEmbeddings, max_speakers: int) -> np.ndarray:
 
 def _minor_cluster(windows: WindowEmbeddings, centroids: np.ndarray) -> int | None:
     """The cluster with the least speech if it should be folded into the others, else None."""
-    nearest = np.argmax(windows.vectors @ centroids.T, axis=1)
-    speech = _speech_per_cluster(windows, nearest, len(centroids)) * FRAME_SECONDS
+    labels, covered = frame_speakers(windows, centroids)
+    speech = np.bincount(labels[covered], minlength=len(centroids)) * FRAME_SECONDS
     smallest = int(np.argmin(speech))
     if speech[smallest] < MIN_CLUSTER_SECONDS:
         return smallest
@@ -164,17 +164,6 @@ def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
     sums = np.zeros((int(labels.max()) + 1, vectors.shape[1]), dtype=np.float64)
     np.add.at(sums, labels, vectors)
     return _normed(sums)
-
-
-def _speech_per_cluster(windows: WindowEmbeddings, labels: np.ndarray, k: int) -> np.ndarray:
-    """Frames of speech covered by the windows of each cluster."""
-    out = np.zeros(k, dtype=int)
-    for c in range(k):
-        covered = np.zeros(windows.n_frames, dtype=bool)
-        for a, b in zip(windows.starts[labels == c], windows.ends[labels == c], strict=True):
-            covered[a:b] = True
-        out[c] = covered.sum()
-    return out
 
 
 def _normed(x: np.ndarray) -> np.ndarray:

@@ -13,8 +13,7 @@ if str(ROOT) not in sys.path:
 
 #: A cardiology dictation sentence: drug names tiny.en mishears without help.
 CARDIO = (
-    "Continue metoprolol succinate and apixaban, and start spironolactone for the "
-    "cardiomyopathy."
+    "Continue metoprolol succinate and apixaban, and start spironolactone for the cardiomyopathy."
 )
 #: Lay speech: nothing in it may change because a lexicon is in force.
 LAY = "I get chest pain when I walk up the stairs, and my ankles swell by the evening."

@@ -139,7 +139,7 @@ def hotwords_for(items: list[Item], lexicon: Lexicon) -> list[str]:
     for start in range(len(words)):
         for stop in range(start + 1, min(start + correction.MAX_RUN, len(words)) + 1):
             run = words[start:stop]
-            if not any(correction._doubtful(i.content, i.confidence, lexicon) for i in run):
+            if not any(correction.doubtful(i.content, i.confidence, lexicon) for i in run):
                 continue
             text = " ".join(i.content for i in run)
             for term, combined, _sound in correction.candidates(

@@ -83,7 +83,8 @@ def is_known(word: str, lexicon: Lexicon) -> bool:
     return not w or w in lexicon.term_words or w in general_words() or w in medical_words()
 
 
-def _doubtful(word: str, confidence: float | None, lexicon: Lexicon) -> bool:
+def doubtful(word: str, confidence: float | None, lexicon: Lexicon) -> bool:
+    """Whether a heard word may be a mishearing: unknown, or heard with low confidence."""
     return not is_known(word, lexicon) or (confidence is not None and confidence < DOUBT)
 
 
@@ -145,7 +146,7 @@ def find_matches(
 ) -> list[Match]:
     """Non-overlapping runs of ``words`` to replace, in word order."""
     found: list[Match] = []
-    doubtful = [_doubtful(w, c, lexicon) for w, c in zip(words, confidences, strict=True)]
+    doubted = [doubtful(w, c, lexicon) for w, c in zip(words, confidences, strict=True)]
     singles = _single_word_terms(lexicon)
     # A number or a word that already is a term ends every run: "oxaliplatin 130"
     # must not swallow the dose, "no Babinski" must not swallow the "no".
@@ -155,13 +156,13 @@ def find_matches(
         for stop in range(start + 1, min(start + MAX_RUN, len(words)) + 1):
             if barrier[stop - 1]:
                 break
-            if not any(doubtful[start:stop]):
+            if not any(doubted[start:stop]):
                 continue
             if stop - start == 1 and _inflection_of_known(words[start], lexicon):
                 continue
             text = " ".join(words[start:stop])
-            doubted = any(c is not None and c < DOUBT for c in confidences[start:stop])
-            needed = threshold - (DOUBT_BONUS if doubted else 0.0)
+            low = any(c is not None and c < DOUBT for c in confidences[start:stop])
+            needed = threshold - (DOUBT_BONUS if low else 0.0)
             for term, combined, sound in candidates(text, lexicon, cutoff=min_sound, limit=3):
                 if combined < needed or _already(words[start:stop], term):
                     continue

@@ -137,7 +137,7 @@ SEEDS: dict[str, dict[str, str]] = {
         transcatheter aortic valve implantation pericardiocentesis
         electrophysiology study cardiac rehabilitation guidewire sheath
         fractional flow reserve intravascular ultrasound fluoroscopy
-        hemostasis pullback
+        hemostasis pullback drug eluting stent dual antiplatelet therapy
         """,
         "anatomy": """
         atrium atria ventricle ventricular atrial septum septal myocardium
@@ -164,7 +164,8 @@ SEEDS: dict[str, dict[str, str]] = {
         akinesis dyskinesis ejection fraction diastolic systolic dysfunction
         hyperkalemia hypokalemia hypomagnesemia QT prolongation heart block
         nonobstructive obstructive luminal irregularities plaque occlusion
-        restenosis vasospasm hyperlipidemia dyslipidemia
+        restenosis vasospasm hyperlipidemia dyslipidemia dominant nondominant
+        hematoma pseudoaneurysm fistula
         """,
         "abbreviation": "STEMI NSTEMI CABG PCI TAVR TEE TTE LVEF LAD LCX RCA BNP EF AFib ICD CRT "
         "DAPT TIMI",
@@ -326,7 +327,8 @@ SEEDS: dict[str, dict[str, str]] = {
         nitrofurantoin fosfomycin ciprofloxacin levofloxacin cephalexin
         trimethoprim sulfamethoxazole phenazopyridine potassium citrate
         hydrochlorothiazide allopurinol tiopronin bacillus calmette guerin
-        mitomycin gemcitabine desmopressin ketorolac
+        mitomycin gemcitabine desmopressin ketorolac cefazolin ceftriaxone
+        gentamicin ampicillin hyoscyamine flavoxate belladonna onabotulinumtoxinA
         """,
         "procedure": """
         cystoscopy ureteroscopy lithotripsy nephrolithotomy nephrectomy
@@ -334,13 +336,20 @@ SEEDS: dict[str, dict[str, str]] = {
         circumcision urodynamics uroflowmetry postvoid residual catheterization
         transrectal ultrasound fusion biopsy transurethral resection
         prostate bladder tumor stent placement urethroplasty pyeloplasty
-        sacral neuromodulation urinalysis urine culture cytology
+        sacral neuromodulation urinalysis urine culture cytology ureteroscope
+        cystourethroscopy retrograde pyelogram pyelography cystogram urogram
+        nephrostomy holmium laser lithotomy position basket extraction dusting
+        fragmentation transperineal brachytherapy cystoprostatectomy ileal conduit
+        neobladder sling sphincter hydrodistension meatotomy preoperative
+        postoperative perioperative intraoperative
         """,
         "anatomy": """
         kidney renal pelvis calyx calyces ureter ureteropelvic
         ureterovesical junction bladder detrusor trigone urethra prostate
         seminal vesicles vas deferens epididymis testis testicle scrotum
-        penis glans foreskin perineum pelvic floor adrenal
+        penis glans foreskin perineum pelvic floor adrenal ureters ureteral
+        orifice bladder neck verumontanum prostatic urethral bulbar membranous
+        papilla infundibulum
         """,
         "finding": """
         nephrolithiasis urolithiasis hydronephrosis hematuria microscopic
@@ -351,7 +360,10 @@ SEEDS: dict[str, dict[str, str]] = {
         erectile dysfunction hypogonadism infertility azoospermia benign
         prostatic hyperplasia carcinoma urothelial transitional
         adenocarcinoma Gleason score elevated creatinine renal colic flank
-        pain obstruction stricture reflux
+        pain obstruction stricture reflux hydroureteronephrosis hydroureter
+        calculus calculi trabeculation diverticulum detrusor overactivity
+        hypocitraturia hypercalciuria hyperoxaluria hyperuricosuria cystinuria
+        struvite oxalate nitrites leukocyte esterase urosepsis noncancerous
         """,
         "abbreviation": "BPH PSA UTI TURP TURBT PCNL ESWL BCG IPSS PVR KUB",
     },
@@ -364,6 +376,7 @@ PHRASES = {
     "atrial fibrillation",
     "heart failure",
     "drug eluting stent",
+    "dual antiplatelet therapy",
     "sacubitril valsartan",
     "metoprolol succinate",
     "metoprolol tartrate",

@@ -83,3 +83,30 @@ def test_a_custom_entry_overrides_the_specialty_entry():
     merged = load_lexicon("cardiology") + custom
     (term,) = [t for t in merged.terms if t.spoken == "metoprolol"]
     assert term.display == "Lopressor" and term.custom
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        ("Phrase\tIPA\tSoundsLike\tDisplayAs\r\nmetoprolol\t\t\t\r\n", 2, "CRLF"),
+        ("Phrase\tIPA\tSoundsLike\tDisplayAs\nok\t\t\t\nbad@x\t\t\t\n", 3, "not allowed"),
+        ("metoprolol,met-oh-pro-lol\n", 1, ""),
+    ],
+)
+def test_local_vocab_create_rejects_malformed_files_by_line(tmp_path, content, line, message):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    table = tmp_path / "bad.txt"
+    table.write_bytes(content.encode("utf-8"))
+    medscribe = Path(sys.executable).parent / "medscribe"
+    result = subprocess.run(
+        [str(medscribe), "vocab", "create", "bad", str(table), "--backend", "local"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"{table}:{line}:" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr

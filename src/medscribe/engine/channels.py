@@ -35,6 +35,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from medscribe.engine.embeddings import frame_levels_db
 from medscribe.errors import ValidationError
 from medscribe.transcript.model import Item
 
@@ -90,15 +91,8 @@ def transcribe_channels(
 
 def frame_levels(audio: np.ndarray) -> np.ndarray:
     """RMS level in dBFS of every 10 ms frame of every channel, (channels, frames)."""
-    n = audio.shape[1] // _FRAME
-    frames = audio[:, : n * _FRAME].reshape(audio.shape[0], n, _FRAME).astype(np.float64)
-    if audio.shape[1] > n * _FRAME:  # the last partial frame counts too
-        tail = audio[:, n * _FRAME :].astype(np.float64)
-        rms_tail = np.sqrt(np.mean(tail**2, axis=1, keepdims=True))
-        rms = np.concatenate([np.sqrt(np.mean(frames**2, axis=2)), rms_tail], axis=1)
-    else:
-        rms = np.sqrt(np.mean(frames**2, axis=2))
-    return 20 * np.log10(rms + 1e-7)
+    n_frames = -(-audio.shape[1] // _FRAME)  # the last partial frame counts too
+    return np.stack([frame_levels_db(channel, n_frames) for channel in audio])
 
 
 def leak_gates(levels: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ MIN_PAUSE = 0.12
 #: Frames quieter than this many dB under the loud speech level count as pause.
 GATE_DB = 30.0
 _BATCH = 128
+_BUCKET = 10  # frames
 
 
 @dataclass
@@ -110,7 +111,10 @@ def window_layout(runs: list[tuple[int, int]], length: int, step: int) -> list[t
     windows: list[tuple[int, int]] = []
     for a, b in runs:
         if b - a <= length:
-            windows.append((a, b))
+            # Short runs are cut to a multiple of _BUCKET frames (centred), so that
+            # they batch together: the LSTM runs once per distinct length.
+            cut = (b - a) % _BUCKET if b - a > _BUCKET else 0
+            windows.append((a + cut // 2, b - (cut - cut // 2)))
             continue
         starts = list(range(a, b - length + 1, step))
         if starts[-1] != b - length:  # the last window ends where the run ends

@@ -136,7 +136,7 @@ def _channel_labels(transcript: Transcript) -> JsonDict:
         {
             "channel_label": label,
             "items": [
-                item_to_json(i, with_speaker=False, with_channel=False)
+                item_to_json(i, with_speaker=False, with_channel=True)
                 for i in transcript.items
                 if i.channel == label
             ],

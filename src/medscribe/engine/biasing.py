@@ -5,14 +5,17 @@ stretch of audio, and how the prompted reading is merged with the first one.
 
 1. First pass: plain faster-whisper (the same call as
    :func:`medscribe.engine.recognition.recognize`), kept per segment.
-2. Per segment, terms whose sound is near a doubtful run of its words
-   (:func:`medscribe.engine.correction.candidates`: Metaphone neighbours of
-   words that are not English, not medical or heard with low confidence) are
-   its hotwords. A segment without such a run is not decoded again: ordinary
-   speech costs nothing and risks nothing.
-3. Second pass: that segment's audio alone, decoded again with
-   ``hotwords=`` (faster-whisper puts them in the decoder prompt) and without
-   the previous text.
+2. Doubtful runs: words that are not English, not medical or heard with low
+   confidence, whose Metaphone neighbours in the lexicon
+   (:func:`medscribe.engine.correction.candidates`) score in a middle band
+   (:func:`doubtful_runs`). Speech without such runs is not decoded again:
+   ordinary speech costs nothing and risks nothing.
+3. Second look: each doubtful run, with a word of context each side, is a
+   *snippet*; the snippets' audio is laid end to end (short silences between)
+   into clips of up to :data:`CLIP_S` seconds, and each clip is decoded once,
+   greedily, with the snippets' terms as ``hotwords`` (faster-whisper puts them
+   in the decoder prompt) and without previous text. Only the doubtful stretches
+   are decoded again, so the cost follows how much of the audio is in doubt.
 4. Merge: the two word sequences are aligned (``difflib``); where they differ
    the prompted words are taken only when they replace first-pass words that
    sound alike (Metaphone keys) and bring a lexicon term the first pass lacks;
@@ -22,7 +25,7 @@ stretch of audio, and how the prompted reading is merged with the first one.
 5. The correction pass (:mod:`medscribe.engine.correction`) runs on the result.
 
 faster-whisper is used through its public ``WhisperModel.transcribe``; the
-second pass reuses nothing of the first one but the model.
+second look reuses nothing of the first one but the model.
 """
 
 from __future__ import annotations
@@ -51,8 +54,22 @@ if TYPE_CHECKING:
 
     from medscribe.request import TranscriptionOptions
 
-#: Most hotwords per segment (the prompt shares the decoder's 448 tokens).
-MAX_HOTWORDS = 4
+#: Most hotwords per prompted decode (the prompt shares the decoder's 448 tokens).
+MAX_HOTWORDS = 6
+#: Snippets are packed into clips of at most this many seconds (Whisper reads 30 s).
+CLIP_S = 28.0
+#: Silence between two snippets in a clip (seconds).
+GAP_S = 0.5
+#: Words of context kept on each side of a doubtful run.
+CONTEXT_WORDS = 1
+#: Tokens a prompted decode may write (prompt + text stay under Whisper's 448).
+MAX_NEW_TOKENS = 220
+#: A doubtful run whose best term scores this much is left to the correction pass.
+SETTLED = 0.86
+#: Below this best score a prompted decode is not worth its cost ...
+WORTH = 0.66
+#: ... except for a term of the user's own vocabulary, which they asked for.
+WORTH_CUSTOM = 0.55
 #: Sound similarity that makes a term a hotword of a segment (looser than a correction).
 HOTWORD_SOUND = 0.6
 #: Sound similarity a prompted reading needs to the words it replaces.
@@ -132,24 +149,75 @@ def decode_segments(
     return out
 
 
-def hotwords_for(items: list[Item], lexicon: Lexicon) -> list[str]:
-    """Terms that doubtful runs of ``items`` sound like, best first (empty: nothing to bias)."""
-    words = [i for i in items if not i.is_punctuation]
-    scored: dict[str, float] = {}
+def doubtful_runs(words: list[Item], lexicon: Lexicon) -> list[tuple[int, int, dict[str, float]]]:
+    """Runs ``(start, stop, {term: score})`` of ``words`` worth a prompted second look.
+
+    A run qualifies when it holds a doubtful word and sounds like a term with a
+    score between :data:`WORTH` and :data:`SETTLED`: above, the correction pass
+    settles it anyway; below, a prompt rarely turns it into the term. Terms
+    already present in ``words`` are left out.
+    """
+    present = {letters(i.content) for i in words}
+    runs: list[tuple[int, int, dict[str, float]]] = []
     for start in range(len(words)):
         for stop in range(start + 1, min(start + correction.MAX_RUN, len(words)) + 1):
             run = words[start:stop]
             if not any(correction.doubtful(i.content, i.confidence, lexicon) for i in run):
                 continue
             text = " ".join(i.content for i in run)
-            for term, combined, _sound in correction.candidates(
-                text, lexicon, cutoff=HOTWORD_SOUND, limit=3
-            ):
-                if combined > scored.get(term.spoken, 0.0):
-                    scored[term.spoken] = combined
-    present = {letters(i.content) for i in words}
-    ranked = sorted((t for t in scored if not set(t.split()) <= present), key=lambda t: -scored[t])
-    return ranked[:MAX_HOTWORDS]
+            hits = [
+                (term, combined)
+                for term, combined, _sound in correction.candidates(
+                    text, lexicon, cutoff=HOTWORD_SOUND, limit=3
+                )
+                if not set(term.words) <= present
+            ]
+            if not hits or max(c for _, c in hits) >= SETTLED:
+                continue
+            if any(c >= (WORTH_CUSTOM if t.custom else WORTH) for t, c in hits):
+                runs.append((start, stop, {t.spoken: c for t, c in hits}))
+    return runs
+
+
+def hotwords_for(items: list[Item], lexicon: Lexicon, limit: int = MAX_HOTWORDS) -> list[str]:
+    """Terms that doubtful runs of ``items`` sound like, best first (empty: nothing to bias)."""
+    words = [i for i in items if not i.is_punctuation]
+    scored: dict[str, float] = {}
+    for _start, _stop, scores in doubtful_runs(words, lexicon):
+        for term, value in scores.items():
+            scored[term] = max(value, scored.get(term, 0.0))
+    return sorted(scored, key=lambda t: -scored[t])[:limit]
+
+
+@dataclass(slots=True)
+class Snippet:
+    """Words around doubtful runs, to be heard again: item indices and audio span."""
+
+    first: int  # index of its first item in the item list
+    stop: int  # index after its last item
+    start_s: float
+    end_s: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def find_snippets(items: list[Item], lexicon: Lexicon) -> list[Snippet]:
+    """Snippets of ``items`` (one word of context each side; overlapping ones joined)."""
+    positions = [k for k, item in enumerate(items) if not item.is_punctuation]
+    words = [items[k] for k in positions]
+    snippets: list[Snippet] = []
+    for start, stop, scores in doubtful_runs(words, lexicon):
+        lo, hi = max(start - CONTEXT_WORDS, 0), min(stop + CONTEXT_WORDS, len(words))
+        first, last = positions[lo], positions[hi - 1]
+        start_s, end_s = float(words[lo].start or 0.0), float(words[hi - 1].end or 0.0)
+        previous = snippets[-1] if snippets else None
+        if previous is not None and first <= previous.stop:
+            previous.stop = max(previous.stop, last + 1)
+            previous.end_s = max(previous.end_s, end_s)
+            for term, value in scores.items():
+                previous.scores[term] = max(value, previous.scores.get(term, 0.0))
+        else:
+            snippets.append(Snippet(first, last + 1, start_s, end_s, dict(scores)))
+    return snippets
 
 
 def recognize_biased(
@@ -160,56 +228,101 @@ def recognize_biased(
     offset: float = 0.0,
     beam_size: int = 5,
 ) -> list[Item]:
-    """Recognise ``audio`` with the lexicon: first pass, prompted second pass, correction."""
+    """Recognise ``audio`` with the lexicon: first pass, prompted second look, correction."""
     if audio.ndim != 1:
         raise ValueError("recognize_biased() takes mono audio; split channels first")
-    items: list[Item] = []
-    for segment in decode_segments(audio, model=model, offset=offset, beam_size=beam_size):
-        items.extend(
-            refine_segment(
-                audio, segment, model=model, lexicon=lexicon, offset=offset, beam_size=beam_size
-            )
-        )
-    return correction.correct_items(items, lexicon)
+    segments = decode_segments(audio, model=model, offset=offset, beam_size=beam_size)
+    items = [item for segment in segments for item in segment.items]
+    snippets = find_snippets(items, lexicon)
+    readings: dict[int, list[Item]] = {}
+    for batch in _batches(snippets):
+        readings.update(_hear_again(audio, batch, model=model, offset=offset))
+    out: list[Item] = []
+    position = 0
+    for index, snippet in enumerate(snippets):
+        out.extend(items[position : snippet.first])
+        out.extend(merge(items[snippet.first : snippet.stop], readings.get(index, []), lexicon))
+        position = snippet.stop
+    out.extend(items[position:])
+    return correction.correct_items(out, lexicon)
 
 
-def refine_segment(
+def _batches(snippets: list[Snippet]) -> list[list[tuple[int, Snippet]]]:
+    """Snippets packed into clips of at most :data:`CLIP_S` seconds."""
+    batches: list[list[tuple[int, Snippet]]] = []
+    length = 0.0
+    for index, snippet in enumerate(snippets):
+        span = snippet.end_s - snippet.start_s + 2 * PAD_S + GAP_S
+        if not batches or length + span > CLIP_S:
+            batches.append([])
+            length = 0.0
+        batches[-1].append((index, snippet))
+        length += span
+    return batches
+
+
+def _hear_again(
     audio: np.ndarray,
-    segment: RecognizedSegment,
+    batch: list[tuple[int, Snippet]],
     *,
     model: WhisperModel,
-    lexicon: Lexicon,
     offset: float,
-    beam_size: int,
-) -> list[Item]:
-    """The segment's items after a prompted decode, when its words suggest terms."""
-    hotwords = hotwords_for(segment.items, lexicon)
-    if not hotwords:
-        return segment.items
-    first = max(int((segment.start - offset - PAD_S) * SAMPLE_RATE), 0)
-    last = min(int((segment.end - offset + PAD_S) * SAMPLE_RATE), audio.shape[0])
-    if last - first < SAMPLE_RATE // 4:
-        return segment.items
-    second = decode_segments(
-        audio[first:last],
+) -> dict[int, list[Item]]:
+    """Decode a batch of snippets as one clip with their hotwords; words per snippet index.
+
+    The snippets' audio is laid end to end with :data:`GAP_S` of silence between
+    them: the encoder reads 30 s whatever the clip holds, so one clip of many
+    snippets costs one encoder pass, and only the snippets' words are decoded.
+    Each decoded word goes back to the snippet its time falls in, shifted to
+    that snippet's place in the file; words in the gaps are dropped.
+    """
+    gap = np.zeros(int(GAP_S * SAMPLE_RATE), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    places: list[tuple[int, float, float, float]] = []  # index, clip start, clip end, file start
+    cursor = 0.0
+    scores: dict[str, float] = {}
+    words = 0
+    for index, snippet in batch:
+        first = max(int((snippet.start_s - offset - PAD_S) * SAMPLE_RATE), 0)
+        last = min(int((snippet.end_s - offset + PAD_S) * SAMPLE_RATE), audio.shape[0])
+        if last <= first:
+            continue
+        piece = audio[first:last]
+        pieces.extend([piece, gap])
+        duration = piece.shape[0] / SAMPLE_RATE
+        places.append((index, cursor, cursor + duration, offset + first / SAMPLE_RATE))
+        cursor += duration + GAP_S
+        words += snippet.stop - snippet.first
+        for term, value in snippet.scores.items():
+            scores[term] = max(value, scores.get(term, 0.0))
+    if not pieces:
+        return {}
+    hotwords = sorted(scores, key=lambda t: -scores[t])[:MAX_HOTWORDS]
+    clip = np.concatenate(pieces).astype(np.float32, copy=False)
+    decoded = decode_segments(
+        clip,
         model=model,
-        offset=offset + first / SAMPLE_RATE,
-        # Greedy: the prompt already narrows the search, and a beam costs several times
-        # as much for this second look (measured on the development set).
+        # Greedy: the prompt already narrows the search (a beam costs more here).
         beam_size=1,
         hotwords=", ".join(hotwords),
         vad_filter=False,
         condition_on_previous_text=False,
-        max_new_tokens=3 * len(segment.items) + 8,
+        max_new_tokens=min(3 * words + 8, MAX_NEW_TOKENS),
     )
-    # Words past the first reading's end are the prompt talking, not the audio.
-    prompted = [
-        item
-        for s in second
-        for item in s.items
-        if item.start is None or item.start < segment.end + PAD_S
-    ]
-    return merge(segment.items, prompted, lexicon)
+    out: dict[int, list[Item]] = {}
+    for item in (i for segment in decoded for i in segment.items):
+        if item.is_punctuation:
+            continue  # the first pass keeps its own punctuation
+        middle = ((item.start or 0.0) + (item.end or 0.0)) / 2
+        for index, clip_start, clip_end, file_start in places:
+            if clip_start <= middle <= clip_end:
+                shift = file_start - clip_start
+                item.start = round(max((item.start or 0.0), clip_start) + shift, 3)
+                item.end = round(min((item.end or 0.0), clip_end) + shift, 3)
+                item.end = max(item.end, item.start + 0.01)
+                out.setdefault(index, []).append(item)
+                break
+    return out
 
 
 def merge(first: list[Item], prompted: list[Item], lexicon: Lexicon) -> list[Item]:

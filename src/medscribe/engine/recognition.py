@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ from medscribe.transcript import Item
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Word
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ _ABBREVIATIONS = frozenset({"Dr", "Mr", "Mrs", "Ms", "St", "vs", "etc", "approx"
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 #: The shortest item a consumer can display (start < end always holds).
 _MIN_WORD_S = 0.01
+#: The rest of a number Whisper split at its point or comma: ".2", ",000", ":30".
+_NUMBER_TAIL = re.compile(r"^[.,:/]\d")
 
 
 def embedded_model_path() -> str:
@@ -123,17 +127,28 @@ def recognize(
     end_of_audio = offset + audio.shape[0] / SAMPLE_RATE
     items: list[Item] = []
     for segment in segments:  # a generator: decoding happens while we iterate
-        for word in segment.words or ():
-            items.extend(
-                word_items(
-                    word.word,
-                    word.start + offset,
-                    word.end + offset,
-                    word.probability,
-                    end_of_audio,
-                )
-            )
+        for text, start, end, probability in join_number_pieces(segment.words or ()):
+            items.extend(word_items(text, start + offset, end + offset, probability, end_of_audio))
     return items
+
+
+def join_number_pieces(words: Iterable[Word]) -> list[tuple[str, float, float, float]]:
+    """Glue the pieces of one written number back together: " 10" + ".2" -> " 10.2".
+
+    Whisper's tokenizer starts a new word at every punctuation token, so "10.2"
+    and "180,000" arrive as two words, the second without a leading space. Left
+    apart they would become "10 . 2"-like items; joined, the word keeps the span
+    of both pieces and the lower probability.
+    """
+    out: list[tuple[str, float, float, float]] = []
+    for word in words:
+        text = word.word
+        if out and _NUMBER_TAIL.match(text) and out[-1][0].rstrip()[-1:].isdigit():
+            prev_text, prev_start, _, prev_p = out[-1]
+            out[-1] = (prev_text + text, prev_start, word.end, min(prev_p, word.probability))
+            continue
+        out.append((text, word.start, word.end, word.probability))
+    return out
 
 
 def word_items(text: str, start: float, end: float, probability: float, limit: float) -> list[Item]:

@@ -156,7 +156,7 @@ def run(out_dir: Path) -> dict[str, Any]:
     )
     if DEVSET.is_dir():
         dictations = [
-            (case.audio(), build_options(specialty=case.specialty, type=case.type))
+            (case.audio(channels=False), build_options(specialty=case.specialty, type=case.type))
             for case in load_dataset(DEVSET)
             if case.type is TranscriptionType.DICTATION
         ]

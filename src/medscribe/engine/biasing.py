@@ -67,7 +67,7 @@ MAX_NEW_TOKENS = 220
 #: A doubtful run whose best term scores this much is left to the correction pass.
 SETTLED = 0.86
 #: Below this best score a prompted decode is not worth its cost ...
-WORTH = 0.66
+WORTH = 0.62
 #: ... except for a term of the user's own vocabulary, which they asked for.
 WORTH_CUSTOM = 0.55
 #: Sound similarity that makes a term a hotword of a segment (looser than a correction).

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from medscribe.engine.recognition import SAMPLE_RATE, word_items
+from medscribe.engine.recognition import SAMPLE_RATE, join_number_pieces, word_items
 from medscribe.transcript import Item, Segment, SegmentAlternative
 from medscribe.transcript.model import join_items
 
@@ -165,15 +166,18 @@ def n_best(
             continue
         alignment = model.find_alignment(tokenizer, [text_tokens], encoder_output, num_frames)
         reading: list[Item] = []
-        for word in alignment[0] if alignment else []:
+        words = [
+            SimpleNamespace(
+                word=w["word"],
+                start=float(w["start"]),
+                end=float(w["end"]),
+                probability=float(w["probability"]),
+            )
+            for w in (alignment[0] if alignment else [])
+        ]
+        for text, w_start, w_end, probability in join_number_pieces(words):
             reading.extend(
-                word_items(
-                    word["word"],
-                    clip_offset + float(word["start"]),
-                    clip_offset + float(word["end"]),
-                    float(word["probability"]),
-                    limit,
-                )
+                word_items(text, clip_offset + w_start, clip_offset + w_end, probability, limit)
             )
         if reading:
             readings.append(Reading(float(score), reading))

@@ -46,7 +46,7 @@ from medscribe.engine.lexicon import (
     load_lexicon,
     phonetic_key,
 )
-from medscribe.engine.recognition import SAMPLE_RATE, word_items
+from medscribe.engine.recognition import SAMPLE_RATE, join_number_pieces, word_items
 from medscribe.transcript import Item
 
 if TYPE_CHECKING:
@@ -138,12 +138,8 @@ def decode_segments(
     out: list[RecognizedSegment] = []
     for segment in segments:
         items: list[Item] = []
-        for word in segment.words or ():
-            items.extend(
-                word_items(
-                    word.word, word.start + offset, word.end + offset, word.probability, limit
-                )
-            )
+        for text, start, end, probability in join_number_pieces(segment.words or ()):
+            items.extend(word_items(text, start + offset, end + offset, probability, limit))
         if items:
             out.append(RecognizedSegment(segment.start + offset, segment.end + offset, items))
     return out

@@ -151,6 +151,10 @@ def test_stop_keeps_what_was_final(visit: dict, whisper_model):
 
 def test_cli_ctrl_c_saves_the_finals_and_exits_130(visit: dict, tmp_path: Path):
     out = tmp_path / "session.json"
+    # Three times the visit, fed at real-time pace: however slow the machine, audio is
+    # still arriving when the first final shows, so the Ctrl-C lands mid-stream.
+    long = tmp_path / "long.wav"
+    subprocess.run(["sox", *[str(visit["mono"])] * 3, str(long)], check=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "120"}
     proc = subprocess.Popen(
         [
@@ -158,7 +162,7 @@ def test_cli_ctrl_c_saves_the_finals_and_exits_130(visit: dict, tmp_path: Path):
             "-m",
             "medscribe",
             "stream",
-            str(visit["mono"]),
+            str(long),
             "--specialty",
             "cardiology",
             "--realtime",

@@ -179,22 +179,30 @@ def _run(
         else:
             from medscribe.streaming.local import load_shared_model, stream_local
 
+            entries = _vocabulary_entries(settings, options)
             model = load_shared_model(settings.model, threads=settings.threads)
             stream_local(
                 source,  # type: ignore[arg-type]
                 options,
                 on_event=on_event,
                 model=model,
-                hotwords=_hotwords(settings, options),
+                hotwords=_hotwords(entries),
+                vocabulary=entries,
             )
 
 
-def _hotwords(settings: Settings, options: TranscriptionOptions) -> str | None:
-    """The local vocabulary's phrases, which bias the decoder as in batch."""
+def _vocabulary_entries(settings: Settings, options: TranscriptionOptions) -> list | None:
+    """The stored local vocabulary's entries (``None`` without ``--vocabulary``)."""
     if not options.vocabulary:
         return None
     from medscribe.backends.local import LocalBackend
 
-    entries = LocalBackend(settings).vocabulary_entries(options.vocabulary)
+    return LocalBackend(settings).vocabulary_entries(options.vocabulary)
+
+
+def _hotwords(entries: list | None) -> str | None:
+    """The vocabulary's phrases, which bias the decoder as in batch."""
+    if not entries:
+        return None
     phrases = [(e.display_as or e.phrase.replace("-", " ")).strip() for e in entries]
     return " ".join(p for p in phrases if p) or None

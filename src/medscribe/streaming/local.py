@@ -17,10 +17,13 @@ windows, not frames, so a stream is made by re-decoding a growing window:
   (``medscribe.engine.recognition.load_model``); a lock serialises model calls,
   so concurrent streams share two cores without loading anything twice.
 
-Finals pass through the batch formatting stage (``medscribe.engine.formatting.
-format_items``); speaker labels use the batch stage's voice encoder online, one
-embedding per final (:class:`OnlineSpeakers`). Channels are streamed apart, one
-decoder per channel, and labelled ``ch_N``.
+Finals pass through the batch post-processing: the phonetic correction pass with
+the specialty lexicon and the custom vocabulary (``medscribe.engine.correction``;
+DisplayAs is what a final shows), then formatting (``medscribe.engine.formatting.
+format_items``). The prompted second decode of batch is left out: it would double
+the model time of a final and streams must keep up. Speaker labels use the batch
+stage's voice encoder online, one embedding per final (:class:`OnlineSpeakers`).
+Channels are streamed apart, one decoder per channel, and labelled ``ch_N``.
 """
 
 from __future__ import annotations
@@ -32,11 +35,14 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from medscribe.engine.biasing import lexicon_for
+from medscribe.engine.correction import correct_items
+from medscribe.engine.lexicon import Lexicon
 from medscribe.errors import BackendError, MedscribeError
 from medscribe.request import TranscriptionOptions, TranscriptionType
 from medscribe.streaming.events import Result, TranscriptEvent
@@ -220,8 +226,11 @@ class LocalStreamer:
         dictation: bool = False,
         speakers: SpeakerFn | None = None,
         realtime: bool = False,
+        lexicon: Lexicon | None = None,
     ) -> None:
         from faster_whisper.vad import VadOptions
+
+        self.lexicon = lexicon
 
         self.realtime = realtime
         self._behind = False
@@ -431,6 +440,8 @@ class LocalStreamer:
                     end=end_time,
                 )
             ]
+        if self.lexicon is not None:
+            items = correct_items(items, self.lexicon)
         items = [replace(i, channel=self.channel) for i in self.format_items(items)]
         if self.speakers is not None:
             self.speakers(audio, items)
@@ -516,6 +527,8 @@ def stream_local(
     config: StreamConfig | None = None,
     stop: threading.Event | None = None,
     hotwords: str | None = None,
+    vocabulary: Sequence[object] | None = None,
+    correction: bool = True,
 ) -> None:
     """Stream ``source`` through the offline engine, calling ``on_event`` per event.
 
@@ -529,6 +542,8 @@ def stream_local(
     channels = source.channels if options.channel_identification else 1
     tracker = OnlineSpeakers(options.max_speakers) if options.max_speakers else None
     dictation = options.type is TranscriptionType.DICTATION
+    # Loaded once per stream and shared by its channels (the same terms apply to all).
+    lexicon = lexicon_for(options, vocabulary) if correction else None
     streamers = [
         LocalStreamer(
             recognize,
@@ -537,6 +552,7 @@ def stream_local(
             dictation=dictation,
             speakers=tracker,
             realtime=bool(getattr(source, "realtime", True)),
+            lexicon=lexicon,
         )
         for n in range(channels)
     ]

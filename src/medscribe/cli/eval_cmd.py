@@ -89,6 +89,16 @@ def eval_group() -> None:
 @click.option("--model", default=None, help="Other faster-whisper weights (path or name).")
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads (0: auto).")
 @click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
+@click.option(
+    "--specialty-pass/--no-specialty-pass",
+    default=True,
+    help="Lexicon biasing and correction (off: the bare recogniser, a baseline).",
+)
+@click.option(
+    "--formatting/--no-formatting",
+    default=True,
+    help="Clinical written forms of numbers and measurements (off: a baseline).",
+)
 def evaluate(
     dataset_dir: Path,
     specialty: str | None,
@@ -101,6 +111,8 @@ def evaluate(
     model: str | None,
     threads: int,
     beam_size: int,
+    specialty_pass: bool,
+    formatting: bool,
 ) -> None:
     """Evaluate the offline engine on DATASET_DIR."""
     from medscribe.engine.pipeline import EngineConfig
@@ -123,7 +135,13 @@ def evaluate(
         speakers=speakers,
         channels=channels,
         vocabulary=vocabulary,
-        config=EngineConfig(model=model, threads=threads, beam_size=beam_size),
+        config=EngineConfig(
+            model=model,
+            threads=threads,
+            beam_size=beam_size,
+            specialty_pass=specialty_pass,
+            formatting=formatting,
+        ),
         transcripts_dir=transcripts,
         on_case=on_case,
     )

@@ -59,12 +59,15 @@ class EngineConfig:
 
     ``specialty_pass`` off gives the bare recogniser (no lexicon, no custom
     vocabulary): the baseline of the specialty benchmark and evaluation.
+    ``formatting`` off keeps Whisper's own words (no clinical written forms): the
+    "before" of the formatting stage's evaluation.
     """
 
     model: str | None = None
     threads: int = 0
     beam_size: int = 5
     specialty_pass: bool = True
+    formatting: bool = True
 
 
 def transcribe_file(
@@ -86,6 +89,9 @@ def transcribe_file(
     config = config or EngineConfig()
     info = probe(path)
     model = recognition.load_model(config.model, threads=config.threads)
+
+    def finish(items: list[Item]) -> list[Item]:
+        return _format(items, options) if config.formatting else items
 
     lexicon = None
     if config.specialty_pass:
@@ -113,7 +119,7 @@ def transcribe_file(
                     model=model,
                     offset=offset,
                     count=options.max_alternatives,
-                    finish=lambda items: _format(items, options),
+                    finish=finish,
                 )
             )
         return found
@@ -128,18 +134,18 @@ def transcribe_file(
             )
         items = _by_channel(path, recognize_at)
         channels = max(info.channels, 1)
-        items = _format(items, options)
+        items = finish(items)
     elif options.max_speakers is not None:
         whole = audio_mod.decode(path)
         items = [item for offset, view in _views(whole) for item in recognize_at(view, offset)]
-        items = _format(items, options)
+        items = finish(items)
         assign = _required("medscribe.engine.speakers", "speaker partitioning").assign_speakers
         speakers = assign(whole, items, options.max_speakers) if items else 0
     else:
         items = []
         for window in audio_mod.iter_windows(path, WINDOW_S, search=WINDOW_SEARCH_S):
             items.extend(recognize_at(window.audio, window.offset))
-        items = _format(items, options)
+        items = finish(items)
 
     return Transcript(
         items=items,

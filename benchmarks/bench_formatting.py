@@ -16,34 +16,11 @@ import time
 from pathlib import Path
 
 from medscribe.engine.formatting import format_items
+from medscribe.evaluation.normalize import number_to_words
 from medscribe.transcript.model import Item
 
 TARGET_WORDS = 9000
 TARGET_SECONDS = 1.0
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-
 _TEMPLATES = [
     "blood pressure today is {big} over {mid} and pulse {mid}",
     "her blood pressure was one {tens} over {mid} at the last visit",
@@ -71,13 +48,8 @@ _TEMPLATES = [
 
 
 def _spoken(n: int) -> str:
-    """0..999 as words (enough for clinic numbers; the generator is not under test)."""
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
-    rest = n % 100
-    return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " and " + _spoken(rest))
+    """A number as words, with the evaluation's speller (the generator is not under test)."""
+    return " ".join(number_to_words(n))
 
 
 def _ordinal(n: int) -> str:

@@ -149,6 +149,10 @@ def test_stop_keeps_what_was_final(visit: dict, whisper_model):
     assert session.transcript().text.lower().startswith("good morning")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_cli_ctrl_c_saves_the_finals_and_exits_130(visit: dict, tmp_path: Path):
     out = tmp_path / "session.json"
     # Three times the visit, fed at real-time pace: however slow the machine, audio is
@@ -173,6 +177,9 @@ def test_cli_ctrl_c_saves_the_finals_and_exits_130(visit: dict, tmp_path: Path):
         stderr=subprocess.PIPE,
         env=env,
         text=True,
+        # A test run started in the background (CI) inherits an ignored SIGINT, and
+        # Python installs its Ctrl-C handler only where SIGINT is not ignored.
+        preexec_fn=_default_sigint,
     )
     try:
         # Not a terminal: each final is one line on stdout.

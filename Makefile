@@ -42,6 +42,7 @@ sample: $(SAMPLE)
 # The main job: the offline engine transcribes a synthesised clinician-patient visit.
 run: install $(SAMPLE)
 	$(VENV)/bin/medscribe transcribe $(SAMPLE) --backend local --specialty primarycare \
+	  --speakers 2 --speaker-names clinician,patient \
 	  --output-dir var/run --format rich
 
 test: install

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,23 +51,29 @@ class WindowEmbeddings:
 @cache
 def load_encoder() -> VoiceEncoder:
     """Resemblyzer's pretrained encoder, loaded once per process, on the CPU."""
-    import warnings
-
-    with warnings.catch_warnings():
-        # webrtcvad (imported by resemblyzer) warns about pkg_resources on import.
-        warnings.simplefilter("ignore")
-        from resemblyzer import VoiceEncoder
-
-    encoder = VoiceEncoder(device="cpu", verbose=False)
+    encoder = _resemblyzer().VoiceEncoder(device="cpu", verbose=False)
     encoder.eval()
     return encoder
 
 
 def mel_frames(audio: np.ndarray) -> np.ndarray:
     """Resemblyzer's mel spectrogram of the whole recording, (frames, 40)."""
-    from resemblyzer.audio import wav_to_mel_spectrogram
+    audio_mod = _resemblyzer().audio
+    return audio_mod.wav_to_mel_spectrogram(np.ascontiguousarray(audio, dtype=np.float32))
 
-    return wav_to_mel_spectrogram(np.ascontiguousarray(audio, dtype=np.float32))
+
+@cache
+def _resemblyzer() -> ModuleType:
+    """Import resemblyzer once, quietly: webrtcvad (its dependency) warns about
+    pkg_resources on import, which would reach the user's terminal."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import resemblyzer
+        import resemblyzer.audio  # the submodule mel_frames uses
+
+    return resemblyzer
 
 
 def frame_levels_db(audio: np.ndarray, n_frames: int) -> np.ndarray:

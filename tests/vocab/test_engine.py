@@ -146,3 +146,14 @@ def test_cli_vocab_create_then_transcribe_with_it(speech, whisper_model, tmp_pat
     )
     assert missing.returncode == 2
     assert "nope" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_the_sample_visits_dose_survives_the_specialty_pass(whisper_model, tmp_path):
+    # The field test's line (examples/visit-script.txt), in the sample's patient voice.
+    from scripts.synth import synthesize, write_wav
+
+    line = "I take lisinopril, ten milligrams once a day, for my blood pressure."
+    path = write_wav(tmp_path / "line.wav", synthesize(line, "slt"))
+    text = transcribe_file(path, build_options(specialty="primarycare")).text
+    assert "10 mg once a day" in text
+    assert "lisinopril" in text.lower()

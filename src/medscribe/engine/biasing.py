@@ -19,9 +19,11 @@ stretch of audio, and how the prompted reading is merged with the first one.
 4. Merge: the two word sequences are aligned (``difflib``); where they differ
    the prompted words are taken only when they replace first-pass words that
    sound alike (Metaphone keys) and bring a lexicon term the first pass lacks;
-   words the prompted pass adds or drops are ignored. So a prompt full of drug
-   names cannot turn "chest pain" into anything else: a change that brings no
-   term, or does not sound like what it replaces, is thrown away.
+   words the prompted pass adds or drops are ignored, and a change that would
+   remove, add or change a number, dose, unit or negation is never taken
+   (:mod:`medscribe.engine.protected`). So a prompt full of drug names cannot
+   turn "chest pain" into anything else: a change that brings no term, or does
+   not sound like what it replaces, is thrown away.
 5. The correction pass (:mod:`medscribe.engine.correction`) runs on the result.
 
 faster-whisper is used through its public ``WhisperModel.transcribe``; the
@@ -46,6 +48,7 @@ from medscribe.engine.lexicon import (
     load_lexicon,
     phonetic_key,
 )
+from medscribe.engine.protected import keeps_protected
 from medscribe.engine.recognition import SAMPLE_RATE, join_number_pieces, word_items
 from medscribe.transcript import Item
 
@@ -332,7 +335,15 @@ def merge(first: list[Item], prompted: list[Item], lexicon: Lexicon) -> list[Ite
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         span = _term_span(b[j1:j2], a[i1:i2], lexicon) if op == "replace" else None
-        if span is not None and _sounds_alike(a[i1:i2], b[j1 + span[0] : j1 + span[1]]):
+        if (
+            span is not None
+            and _sounds_alike(a[i1:i2], b[j1 + span[0] : j1 + span[1]])
+            # Never at the cost of a number, dose, unit or negation the first pass heard.
+            and keeps_protected(
+                [i.content for i in first[i1:i2]],
+                [i.content for i in prompted[j1 + span[0] : j1 + span[1]]],
+            )
+        ):
             # Only the term's own words: the prompted pass may have shifted its
             # neighbours ("the" twice, a sentence break moved).
             out.extend(prompted[j1 + span[0] : j1 + span[1]])

@@ -21,6 +21,8 @@ lexicon word, or a word the recogniser itself doubted (confidence below
 A replacement is one item spanning the run (first start .. last end) with the
 lowest confidence of the run: the text changed, the evidence did not get better.
 Runs never cross punctuation; speaker and channel of the first word are kept.
+A run never holds a number, dose, unit or negation, and a term never brings one
+(:mod:`medscribe.engine.protected`): such a rewrite is not made.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from medscribe.engine.lexicon import Lexicon, Term, general_words, letters, phonetic_key
+from medscribe.engine.protected import is_protected, keeps_protected
 from medscribe.transcript import Item
 
 #: Combined score a run needs to be replaced.
@@ -148,10 +151,12 @@ def find_matches(
     found: list[Match] = []
     doubted = [doubtful(w, c, lexicon) for w, c in zip(words, confidences, strict=True)]
     singles = _single_word_terms(lexicon)
-    # A number or a word that already is a term ends every run: "oxaliplatin 130"
-    # must not swallow the dose, "no Babinski" must not swallow the "no".
-    barrier = [not w.isalpha() and not w.replace("'", "").isalpha() for w in words]
-    barrier = [b or letters(w) in singles for b, w in zip(barrier, words, strict=True)]
+    # A number, dose, unit or negation ("ten", "milligrams", "no"), a token that is
+    # not a word, or a word that already is a term ends every run: "listenapril ten"
+    # must not become "lisinopril", "no Babinski" must not swallow the "no".
+    barrier = [
+        is_protected(w) or not w.replace("'", "").isalpha() or letters(w) in singles for w in words
+    ]
     for start in range(len(words)):
         for stop in range(start + 1, min(start + MAX_RUN, len(words)) + 1):
             if barrier[stop - 1]:
@@ -168,6 +173,8 @@ def find_matches(
                     continue
                 if not _length_fits(text, term):
                     continue
+                if not keeps_protected(words[start:stop], term.display.split()):
+                    continue  # a term may not bring a number or negation either
                 found.append(Match(start, stop, term, combined, sound))
     return _best_non_overlapping(found)
 

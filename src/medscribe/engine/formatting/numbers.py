@@ -33,7 +33,8 @@ _SMALL = words(
     "fifteen sixteen seventeen eighteen nineteen"
 )
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, "hundred", "thousand", "million", "billion"])
+#: Cardinal number words (also what no correction may touch: engine.protected).
+NUMBER_WORDS = frozenset([*_SMALL, *_TENS, "hundred", "thousand", "million", "billion"])
 _LARGE = frozenset({"million", "billion", "trillion"})
 _DIGITS = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
 #: A pause this long between two words means they are not one number.
@@ -60,7 +61,7 @@ class _Word:
 
 def _is_number_word(text: str) -> bool:
     low = text.lower()
-    return low in _NUMBER_WORDS or low.split("-")[0] in _NUMBER_WORDS or bool(_DIGITS.match(low))
+    return low in NUMBER_WORDS or low.split("-")[0] in NUMBER_WORDS or bool(_DIGITS.match(low))
 
 
 def _separated(items: Sequence[Item], prev: Tok, tok: Tok) -> bool:

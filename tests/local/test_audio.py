@@ -128,8 +128,13 @@ def _truncate(path, tmp_path, keep: float):
         (lambda tmp, enc: _truncate(enc["flac"], tmp, 0.4), "truncated"),
         (lambda tmp, enc: _truncate(enc["mp3"], tmp, 0.5), "truncated"),
         (lambda tmp, enc: _truncate(enc["m4a"], tmp, 0.5), ""),
+        (lambda tmp, enc: _truncate(enc["ogg"], tmp, 0.5), "truncated"),
+        (lambda tmp, enc: _truncate(enc["ogg"], tmp, 0.97), "truncated"),
     ],
-    ids=["missing", "directory", "text", "empty", "cut-wav", "cut-flac", "cut-mp3", "cut-m4a"],
+    ids=[
+        *("missing", "directory", "text", "empty"),
+        *("cut-wav", "cut-flac", "cut-mp3", "cut-m4a", "cut-ogg", "cut-ogg-end"),
+    ],
 )
 def test_bad_files_raise_one_clear_media_error(tmp_path, encoded, make, message):
     path = make(tmp_path, encoded)

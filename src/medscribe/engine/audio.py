@@ -59,6 +59,7 @@ def check(path: str | Path) -> MediaInfo:
     """
     info = probe(path)
     _check_wav_header(info)
+    _check_ogg_end(info)
     return info
 
 
@@ -90,11 +91,8 @@ def iter_blocks(
         raise ValueError("seconds must be positive")
     info = check(path)
     if 0 < info.sample_rate < LOW_RATE_WARNING:
-        log.warning(
-            "%s: sample rate %d Hz is below 16 kHz; accuracy may suffer",
-            Path(path).name,
-            info.sample_rate,
-        )
+        # No file name: logs (the worker's among them) never carry patient data.
+        log.warning("sample rate %d Hz is below 16 kHz; accuracy may suffer", info.sample_rate)
     size = round(seconds * SAMPLE_RATE)
     pending: list[np.ndarray] = []
     pending_len = 0
@@ -281,6 +279,42 @@ def _check_wav_header(info: MediaInfo) -> None:
                 )
             return
         pos += 8 + chunk_size + (chunk_size & 1)
+
+
+#: An Ogg page header: capture pattern, version, header type, granule, serial,
+#: sequence, CRC, segment count (RFC 3533, section 6); then the segment table.
+_OGG_HEADER = 27
+#: The largest Ogg page: header, a 255-entry segment table, 255 segments of 255 bytes.
+_OGG_MAX_PAGE = _OGG_HEADER + 255 + 255 * 255
+_OGG_EOS = 0x04
+
+
+def _check_ogg_end(info: MediaInfo) -> None:
+    """An Ogg file must end with a whole page marked end-of-stream (RFC 3533).
+
+    A cut Ogg file decodes without an error and its header promises nothing (the
+    duration is read from the last page there is), so the end is checked here: the
+    last page must be complete and carry the end-of-stream flag. The format is a
+    few fixed fields; no registry package reads Ogg pages without decoding.
+    """
+    if info.format != "ogg" or info.size < _OGG_HEADER:
+        return
+    with info.path.open("rb") as fh:
+        fh.seek(max(0, info.size - _OGG_MAX_PAGE))
+        tail = fh.read()
+    start = tail.rfind(b"OggS")
+    if start < 0 or not _whole_last_page(tail[start:]):
+        raise MediaError(f"{info.path}: the file is truncated (the Ogg stream is cut off)")
+
+
+def _whole_last_page(page: bytes) -> bool:
+    if len(page) < _OGG_HEADER or page[4] != 0:
+        return False
+    count = page[26]
+    table = page[_OGG_HEADER : _OGG_HEADER + count]
+    if len(table) < count:
+        return False
+    return len(page) == _OGG_HEADER + count + sum(table) and bool(page[5] & _OGG_EOS)
 
 
 def _short(exc: BaseException) -> str:

@@ -50,10 +50,11 @@ class FileSource:
         realtime: bool = False,
         chunk_seconds: float = CHUNK_SECONDS,
     ) -> None:
-        from medscribe.media import probe
+        from medscribe.engine.audio import check
 
         self.path = Path(path)
-        info = probe(self.path)  # one clear MediaError for missing, empty or non-audio files
+        # One clear MediaError for missing, empty, non-audio or visibly cut-off files.
+        info = check(self.path)
         if channels > 1 and info.channels != channels:
             raise MediaError(
                 f"{self.path}: has {info.channels} channel(s); --channels {channels} needs "

@@ -14,6 +14,8 @@ SHARED = ROOT.parent / "shared"
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """No test reads or writes the real user's config, data or AWS files."""
     home = tmp_path_factory.mktemp("home")
+    # An empty config file: a MEDSCRIBE_CONFIG naming a missing file is refused.
+    (home / "config.toml").touch()
     monkeypatch.setenv("MEDSCRIBE_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("MEDSCRIBE_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "aws-config"))

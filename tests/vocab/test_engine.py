@@ -157,3 +157,35 @@ def test_the_sample_visits_dose_survives_the_specialty_pass(whisper_model, tmp_p
     text = transcribe_file(path, build_options(specialty="primarycare")).text
     assert "10 mg once a day" in text
     assert "lisinopril" in text.lower()
+
+
+def _hidden_dictionaries_prefix(tmp_path: Path) -> list[str]:
+    """A command prefix that runs its command with Debian's word lists hidden (or skips)."""
+    import shutil
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    script = (
+        f"mount --bind {empty} /usr/share/dict && mount --bind {empty} /usr/share/hunspell"
+        ' && exec "$@"'
+    )
+    prefix = ["unshare", "--mount", "sh", "-c", script, "sh"]
+    probe = subprocess.run([*prefix, "test", "!", "-e", "/usr/share/dict/words"], check=False)
+    if shutil.which("unshare") is None or probe.returncode != 0:
+        pytest.skip("cannot hide /usr/share/dict here (needs unshare and mount rights)")
+    return prefix
+
+
+def test_the_engine_needs_no_debian_word_lists(speech, tmp_path):
+    # The word lists ship with medscribe: with Debian's hidden, the same transcript.
+    path = speech(LAY)
+    outputs = []
+    for name, prefix in (("with", []), ("without", _hidden_dictionaries_prefix(tmp_path))):
+        out = tmp_path / f"{name}.json"
+        command = [sys.executable, "-m", "medscribe", "transcribe", str(path), "-o", str(out)]
+        done = subprocess.run(
+            [*prefix, *command, "--specialty", "cardiology"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(json.loads(out.read_text())["results"])
+    assert outputs[0] == outputs[1]

@@ -14,9 +14,10 @@ words) and the sound alone reaches :data:`MIN_SOUND`. Distances
 are RapidFuzz's (C++; already a dependency of faster-whisper), not our own.
 
 Ordinary speech is protected: a run is a candidate only when it holds a word
-that is neither English (``wamerican``) nor medical (``hunspell-en-med``) nor a
-lexicon word, or a word the recogniser itself doubted (confidence below
-:data:`DOUBT`). "chest pain" heard with confidence is never touched.
+that is neither English nor medical (the shipped word lists of
+:mod:`medscribe.engine.wordlists`) nor a lexicon word, or a word the recogniser
+itself doubted (confidence below :data:`DOUBT`). "chest pain" heard with
+confidence is never touched.
 
 A replacement is one item spanning the run (first start .. last end) with the
 lowest confidence of the run: the text changed, the evidence did not get better.
@@ -34,8 +35,9 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from medscribe.engine.lexicon import Lexicon, Term, general_words, letters, phonetic_key
+from medscribe.engine.lexicon import Lexicon, Term, letters, phonetic_key
 from medscribe.engine.protected import is_protected, keeps_protected
+from medscribe.engine.wordlists import english_words, medical_words
 from medscribe.transcript import Item
 
 #: Combined score a run needs to be replaced.
@@ -64,26 +66,10 @@ class Match:
     sound: float
 
 
-@functools.cache
-def medical_words() -> frozenset[str]:
-    """Words of ``hunspell-en-med`` (empty when it is not installed).
-
-    The evaluation package already reads that dictionary with its affix rules;
-    reusing it keeps one reader of the file.
-    """
-    from medscribe.errors import ConfigError
-    from medscribe.evaluation.terms import rare_medical_words
-
-    try:
-        return rare_medical_words()
-    except ConfigError:
-        return frozenset()
-
-
 def is_known(word: str, lexicon: Lexicon) -> bool:
     """Whether ``word`` is ordinary English, medical, or a word of the lexicon."""
     w = letters(word)
-    return not w or w in lexicon.term_words or w in general_words() or w in medical_words()
+    return not w or w in lexicon.term_words or w in english_words() or w in medical_words()
 
 
 def doubtful(word: str, confidence: float | None, lexicon: Lexicon) -> bool:
@@ -187,7 +173,7 @@ def _single_word_terms(lexicon: Lexicon) -> frozenset[str]:
 def _inflection_of_known(word: str, lexicon: Lexicon) -> bool:
     """A real word close in spelling to a term is an inflection ("platelet"), not a mishearing."""
     w = letters(word)
-    if not (w in general_words() or w in medical_words()):
+    if not (w in english_words() or w in medical_words()):
         return False
     for term in lexicon.terms:
         for spelled in term.letters:

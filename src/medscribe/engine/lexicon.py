@@ -36,8 +36,6 @@ from medscribe.request import Specialty
 
 _LETTERS = re.compile(r"[^a-z]")
 _VOWELS = "AEIOU"
-#: Words of the general American word list (Debian ``wamerican``): ordinary speech.
-GENERAL_WORDS = Path("/usr/share/dict/words")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,12 +269,3 @@ def _is_acronym(phrase: str) -> bool:
 
 def _spell_acronym(phrase: str) -> str:
     return " ".join(_LETTER_NAMES[c] for c in phrase.lower() if c.isalpha())
-
-
-@functools.cache
-def general_words() -> frozenset[str]:
-    """Lower-case words of ordinary English (empty when ``wamerican`` is not installed)."""
-    if not GENERAL_WORDS.is_file():
-        return frozenset()
-    text = GENERAL_WORDS.read_text(encoding="utf-8", errors="replace")
-    return frozenset(w.strip().lower() for w in text.splitlines() if w.strip())

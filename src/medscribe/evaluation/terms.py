@@ -1,17 +1,11 @@
 """Rare medical words: which words of a reference count for medical-term recall.
 
-A *rare medical word* is a word of Debian's ``hunspell-en-med`` dictionary
-(``/usr/share/hunspell/en_med_glut.dic``) that is absent from the general
-American word list of ``wamerican`` (``/usr/share/dict/words``); both are
-compared lower-cased. "metoprolol", "dyspnea" and "echocardiogram" are rare
-medical words; "heart", "pressure" and "hypertension" are not.
-
-The dictionary stores stems with Hunspell affix flags ("abdominal/YS"). We expand
-the suffix flags with the rules of the English affix file that the dictionary is
-meant to be used with (``/usr/share/hunspell/en_US.aff``, SFX lines only; the
-prefixes make "re-" and "un-" words, not medical terms), so plurals such as
-"arrhythmias" count too. Hunspell's own library is not used: its Python
-bindings need a C build and we only need the word list, not spell checking.
+A *rare medical word* is a word of the medical word list that the ordinary
+English list lacks (:func:`medscribe.engine.wordlists.rare_medical_words`: the
+lists ship with medscribe, built from Debian's ``hunspell-en-med``, suffixes
+expanded, and ``wamerican``); both compared lower-cased. "metoprolol",
+"dyspnea", "echocardiogram" and "arrhythmias" are rare medical words; "heart",
+"pressure" and "hypertension" are not.
 
 Recall counts occurrences: for each rare word, the hypothesis is credited with at
 most as many occurrences as the reference has (``min(ref, hyp)``), so repeating
@@ -21,86 +15,12 @@ a term cannot raise the score. Both texts are normalised first
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-from medscribe.errors import ConfigError
+from medscribe.engine.wordlists import rare_medical_words
 
-MED_DICTIONARY = Path("/usr/share/hunspell/en_med_glut.dic")
-AFFIX_FILE = Path("/usr/share/hunspell/en_US.aff")
-GENERAL_WORDS = Path("/usr/share/dict/words")
-
-_WORD = re.compile(r"^[a-z][a-z']*$")
-
-
-@dataclass(frozen=True, slots=True)
-class _Suffix:
-    strip: str
-    add: str
-    condition: re.Pattern[str]
-
-
-def _read_suffix_rules(path: Path) -> dict[str, list[_Suffix]]:
-    """SFX rules of a Hunspell affix file: flag -> [(strip, add, condition)]."""
-    rules: dict[str, list[_Suffix]] = {}
-    if not path.exists():
-        return rules
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        parts = line.split()
-        if len(parts) < 5 or parts[0] != "SFX":
-            continue
-        flag, strip, add, condition = parts[1], parts[2], parts[3], parts[4]
-        strip = "" if strip == "0" else strip
-        add = "" if add == "0" else add.split("/")[0]
-        cond = "" if condition == "." else condition
-        rules.setdefault(flag, []).append(_Suffix(strip, add, re.compile(f"(?:{cond})$")))
-    return rules
-
-
-def _expand(stem: str, flags: str, rules: dict[str, list[_Suffix]]) -> list[str]:
-    words = [stem]
-    for flag in flags:
-        for rule in rules.get(flag, ()):
-            if rule.condition.search(stem) and stem.endswith(rule.strip):
-                base = stem[: len(stem) - len(rule.strip)] if rule.strip else stem
-                words.append(base + rule.add)
-    return words
-
-
-def _require(path: Path, package: str) -> None:
-    if not path.exists():
-        raise ConfigError(
-            f"{path} is missing: install the Debian package {package} for medical-term recall"
-        )
-
-
-@functools.cache
-def rare_medical_words(
-    med_dictionary: Path = MED_DICTIONARY,
-    general_words: Path = GENERAL_WORDS,
-    affix_file: Path = AFFIX_FILE,
-) -> frozenset[str]:
-    """The lower-cased rare medical words (cached per process)."""
-    _require(med_dictionary, "hunspell-en-med")
-    _require(general_words, "wamerican")
-    rules = _read_suffix_rules(affix_file)
-    lines = med_dictionary.read_text(encoding="utf-8", errors="replace").splitlines()
-    medical: set[str] = set()
-    for line in lines[1:]:  # the first line is the entry count
-        if not line or line[0].isspace():  # the header comment is indented
-            continue
-        stem, _, flags = line.partition("/")
-        for word in _expand(stem.strip().lower(), flags.strip(), rules):
-            if _WORD.match(word):
-                medical.add(word)
-    general = {
-        w.strip().lower()
-        for w in general_words.read_text(encoding="utf-8", errors="replace").splitlines()
-    }
-    return frozenset(medical - general)
+__all__ = ["TermRecall", "rare_medical_words", "rare_terms", "term_recall"]
 
 
 def rare_terms(words: list[str], vocabulary: frozenset[str] | None = None) -> Counter[str]:

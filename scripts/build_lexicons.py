@@ -28,7 +28,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "medscribe" / "data" / "lexicons"
-GENERAL_WORDS = Path("/usr/share/dict/words")
 
 # --------------------------------------------------------------------------- seeds
 # Medications shared by every specialty (chronic lists are read out in every visit).
@@ -443,18 +442,11 @@ def load_drug_names() -> set[str]:
 
 
 def load_words() -> tuple[frozenset[str], frozenset[str]]:
-    """(hunspell-en-med words, wamerican words), lower-cased."""
+    """(hunspell-en-med words, wamerican words), lower-cased: the lists medscribe ships."""
     sys.path.insert(0, str(ROOT / "src"))
-    from medscribe.evaluation.terms import AFFIX_FILE, MED_DICTIONARY, _expand, _read_suffix_rules
+    from medscribe.engine.wordlists import english_words, medical_words
 
-    rules = _read_suffix_rules(AFFIX_FILE)
-    medical: set[str] = set()
-    for line in MED_DICTIONARY.read_text(encoding="utf-8", errors="replace").splitlines()[1:]:
-        if line and not line[0].isspace():
-            stem, _, flags = line.partition("/")
-            medical.update(_expand(stem.strip().lower(), flags.strip(), rules))
-    general = {w.strip().lower() for w in GENERAL_WORDS.read_text(errors="replace").splitlines()}
-    return frozenset(medical), frozenset(general)
+    return medical_words(), english_words()
 
 
 def classify(term: str, category: str, drugs: set[str], medical, general) -> str | None:

@@ -8,9 +8,15 @@
 # examples/config.toml); CONCURRENCY (default 4); MEDSCRIBE (the medscribe binary).
 #
 # A rerun after a crash or a reboot is safe: the manifest in OUTPUT_DIR makes
-# medscribe attach to the jobs it already started and skip finished files.
-# Exit status: 0 all transcribed, 1 some failed, 2 usage or input errors.
+# medscribe attach to the jobs it already started and skip finished files
+# (counted as "skipped" in the summary).
+# Exit status: 0 all transcribed, 1 some files failed (the others went through),
+# 2 nothing was started (bad option, or every input refused), 130 interrupted
+# (SIGINT or SIGTERM; rerun to resume).
 set -euo pipefail
+# Transcripts, summaries and file names are patient data: everything this script
+# creates is for its owner only (folders 0700, files 0600), whatever cron's umask.
+umask 077
 
 usage() { echo "usage: $0 INPUT_DIR [OUTPUT_DIR] [medscribe options...]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
@@ -21,7 +27,7 @@ if [[ $# -ge 1 && $1 != -* ]]; then output_dir=$1; shift; fi
 medscribe=${MEDSCRIBE:-medscribe}
 concurrency=${CONCURRENCY:-4}
 summary="$output_dir/summary-$(date +%Y%m%dT%H%M%S).json"
-mkdir -p "$output_dir"
+mkdir -p -m 700 "$output_dir"  # an existing folder keeps its mode: the user chose it
 
 status=0
 # stdin from /dev/null: medscribe never prompts when it is not a terminal anyway.
@@ -34,12 +40,12 @@ status=0
 case $status in
   0) echo "nightly: all files transcribed; summary in $summary" ;;
   1) echo "nightly: some files FAILED; see failure_reason in $summary" >&2 ;;
-  2) echo "nightly: usage or input error (bad option, unreadable or unsupported audio)" >&2 ;;
-  130) echo "nightly: interrupted; jobs keep running, rerun this script to collect them" >&2 ;;
+  2) echo "nightly: nothing started: usage error, or no input was readable audio" >&2 ;;
+  130) echo "nightly: interrupted; rerun this script to resume" >&2 ;;
   *) echo "nightly: medscribe exited with status $status" >&2 ;;
 esac
 if command -v python3 >/dev/null && [[ -s $summary ]]; then
   # One line for the log: counts only, never transcript content.
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("nightly: %d succeeded, %d failed" % (d["succeeded"], d["failed"]))' "$summary" || true
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("nightly: %d succeeded, %d skipped, %d failed" % (d["succeeded"], d.get("skipped", 0), d["failed"]))' "$summary" || true
 fi
 exit "$status"

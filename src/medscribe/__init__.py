@@ -10,6 +10,13 @@ The flow is cli -> request models (:mod:`medscribe.request`) -> backend
 -> renderers (:mod:`medscribe.render`).
 """
 
+# Before anything imports onnxruntime or huggingface_hub (see medscribe.offline);
+# hence the imports below the call.
+# ruff: noqa: E402
+from medscribe.offline import keep_offline
+
+keep_offline()
+
 from medscribe.backends import Backend, Job, JobStatus, get_backend
 from medscribe.config import Settings, load_settings
 from medscribe.errors import MedscribeError

@@ -17,20 +17,32 @@ Environment variables are ``MEDSCRIBE_<FIELD>`` (``MEDSCRIBE_BACKEND``,
 ``MEDSCRIBE_BUCKET``...). AWS credentials, region and endpoint are *not* ours:
 boto3 reads them (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ~/.aws) and our
 ``region``/``aws_profile``/``endpoint_url`` only override when set.
+
+Every refusal names where the bad value came from (``MEDSCRIBE_BACKEND=gcp: ...``,
+``.../config.toml [default] backend = 'gcp': ...``); a ``MEDSCRIBE_CONFIG`` that
+names a missing file is refused, while the default file may be absent. This module
+also owns :class:`NotReadyError`: a backend that lacks several settings reports
+them all in one line, with remedies that name no command-line flag (the CLI adds
+those).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic import ValidationError as PydanticValidationError
 
 from medscribe.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "medscribe"
 BackendName = Literal["local", "aws"]
@@ -62,13 +74,26 @@ class Settings(BaseModel):
     model: str | None = None
     threads: int = Field(default=0, ge=0)
     data_dir: str | None = None
+    #: Days finished local jobs (and their transcripts) are kept; 0 keeps them until purged.
+    job_retention_days: int = Field(default=90, ge=0)
+    #: setting -> (source, origin), filled by load_settings: ("env", "MEDSCRIBE_BUCKET"),
+    #: ("file", "/path/config.toml [default]"), ("flag", ""); absent means the default.
+    _sources: dict[str, tuple[str, str]] = PrivateAttr(default_factory=dict)
+
+    def source(self, key: str) -> tuple[str, str]:
+        """Where ``key``'s value came from: ``(source, origin)``, ``("default", "")`` if unset."""
+        return self._sources.get(key, ("default", ""))
 
 
 ENV_PREFIX = "MEDSCRIBE_"
+#: The environment variable that names another config file.
+CONFIG_ENV = "MEDSCRIBE_CONFIG"
+PROFILE_ENV = "MEDSCRIBE_PROFILE"
+DATA_DIR_ENV = "MEDSCRIBE_DATA_DIR"
 
 
 def config_path() -> Path:
-    override = os.environ.get("MEDSCRIBE_CONFIG")
+    override = os.environ.get(CONFIG_ENV)
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
@@ -76,30 +101,48 @@ def config_path() -> Path:
 
 def data_dir(settings: Settings | None = None) -> Path:
     """Where local jobs, vocabularies and caches live (``MEDSCRIBE_DATA_DIR`` overrides)."""
+    return data_dir_and_origin(settings)[0]
+
+
+def data_dir_and_origin(settings: Settings | None = None) -> tuple[Path, str]:
+    """The data directory and what chose it (``MEDSCRIBE_DATA_DIR``, the file, ``default``)."""
     if settings is not None and settings.data_dir:
-        return Path(settings.data_dir).expanduser()
-    override = os.environ.get("MEDSCRIBE_DATA_DIR")
+        source, origin = settings.source("data_dir")
+        return Path(settings.data_dir).expanduser(), origin or source
+    override = os.environ.get(DATA_DIR_ENV)
     if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME))
+        return Path(override).expanduser(), DATA_DIR_ENV
+    return Path(platformdirs.user_data_dir(APP_NAME)), "default"
 
 
 def read_config_file(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The profiles of the config file; ``{}`` when it does not exist.
+
+    With no ``path``, the file is :func:`config_path`'s: the default one may be
+    absent, but a file that ``MEDSCRIBE_CONFIG`` names must exist (a typo there
+    would otherwise silently drop every setting).
+    """
+    named = path is None and bool(os.environ.get(CONFIG_ENV))
     path = path or config_path()
+    where = f"{CONFIG_ENV}={path}" if named else str(path)
     if not path.exists():
+        if named:
+            raise ConfigError(f"{where}: no such file")
         return {}
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        # utf-8-sig: an editor's byte order mark is not a TOML error.
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: not UTF-8 text (byte at offset {exc.start})") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{where}: cannot read: {exc.strerror or type(exc).__name__}") from None
     return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
-def env_values(environ: dict[str, str] | None = None) -> dict[str, str]:
-    environ = dict(os.environ if environ is None else environ)
+def env_values(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    environ = os.environ if environ is None else environ
     out = {}
     for name in Settings.model_fields:
         value = environ.get(ENV_PREFIX + name.upper())
@@ -113,20 +156,97 @@ def load_settings(
     *,
     profile: str | None = None,
     path: Path | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge file profile < environment < flags (``None`` flags are ignored)."""
+    """Merge file profile < environment < flags (``None`` flags are ignored).
+
+    A bad value names where it came from: ``MEDSCRIBE_BACKEND=gcp: ...``,
+    ``/path/config.toml [default] backend = 'gcp': ...`` or ``setting backend: ...``
+    for a value the caller passed (the CLI's flags).
+    """
+    environ = os.environ if environ is None else environ
     profiles = read_config_file(path)
-    profile = profile or (environ or os.environ).get("MEDSCRIBE_PROFILE") or "default"
-    if profile != "default" and profile not in profiles:
-        raise ConfigError(f"no profile [{profile}] in {path or config_path()}")
+    shown_path = path or config_path()
+    chosen = profile or environ.get(PROFILE_ENV) or "default"
+    if chosen != "default" and chosen not in profiles:
+        where = f"{PROFILE_ENV}={chosen}: " if not profile and environ.get(PROFILE_ENV) else ""
+        raise ConfigError(f"{where}no profile [{chosen}] in {shown_path}")
+    layers: list[tuple[dict[str, Any], str, Callable[[str], str]]] = [
+        (profiles.get(chosen, {}), "file", lambda key: f"{shown_path} [{chosen}]"),
+        (env_values(environ), "env", lambda key: ENV_PREFIX + key.upper()),
+        ({k: v for k, v in (flags or {}).items() if v is not None}, "flag", lambda key: ""),
+    ]
     merged: dict[str, Any] = {}
-    merged.update(profiles.get(profile, {}))
-    merged.update(env_values(environ))
-    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    sources: dict[str, tuple[str, str]] = {}
+    for values, source, origin in layers:
+        merged.update(values)
+        sources.update({key: (source, origin(key)) for key in values})
     try:
-        return Settings(**merged)
+        settings = Settings(**merged)
     except PydanticValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"setting {field}: {err['msg']}") from None
+        problems = [_bad_value(err, merged, sources) for err in exc.errors()]
+        raise ConfigError("; ".join(problems)) from None
+    settings._sources = sources
+    log.debug("settings: [%s] of %s, backend %s", chosen, shown_path, settings.backend)
+    return settings
+
+
+def _bad_value(err: Any, merged: dict[str, Any], sources: dict[str, tuple[str, str]]) -> str:
+    """One invalid setting as a phrase that names its source and says what is wrong."""
+    key = ".".join(str(p) for p in err["loc"])
+    source, origin = sources.get(key, ("flag", ""))
+    value = merged.get(key)
+    if source == "env":
+        return f"{origin}={value}: {_problem(key, err)}"
+    if source == "file":
+        return f"{origin} {key} = {value!r}: {_problem(key, err)}"
+    return f"setting {key}: {_problem(key, err)}"
+
+
+def _problem(key: str, err: Any) -> str:
+    if err["type"] == "literal_error":
+        return f"unknown {key}; choose {err['ctx']['expected']}"
+    if err["type"] == "extra_forbidden":
+        return f"unknown setting; settings are: {', '.join(Settings.model_fields)}"
+    message = str(err["msg"])
+    return message[:1].lower() + message[1:]
+
+
+# --------------------------------------------------------------------------- readiness
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """One piece a backend needs and lacks: which setting, what is wrong, how to set it."""
+
+    setting: str  # "bucket" | "region" | "credentials" | ...
+    problem: str  # "no S3 bucket is set"
+    remedy: str  # "set MEDSCRIBE_BUCKET or run 'medscribe config set bucket NAME'"
+
+
+class NotReadyError(ConfigError):
+    """A backend that lacks several settings at once: all are reported in one line.
+
+    ``missing`` keeps the pieces so that a caller can word the remedies its own way
+    (the CLI adds the flags that set them).
+    """
+
+    def __init__(self, what: str, missing: Sequence[Missing]) -> None:
+        self.what = what
+        self.missing = list(missing)
+        super().__init__(describe_missing(what, self.missing, {}))
+
+
+def describe_missing(what: str, missing: Sequence[Missing], flags: Mapping[str, str]) -> str:
+    """``"<what> not ready: no S3 bucket is set (pass --bucket or set ...); ..."``.
+
+    ``flags`` maps a setting to the command-line flag that sets it, if any.
+    """
+    return f"{what} not ready: " + "; ".join(missing_phrase(m, flags) for m in missing)
+
+
+def missing_phrase(missing: Missing, flags: Mapping[str, str]) -> str:
+    """One missing piece and its remedy, with the flag that sets it first when there is one."""
+    flag = flags.get(missing.setting)
+    remedy = f"pass {flag} or {missing.remedy}" if flag else missing.remedy
+    return f"{missing.problem} ({remedy})"

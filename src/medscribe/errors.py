@@ -5,7 +5,8 @@ Exit codes (also in the README):
 * 0 - everything asked for succeeded
 * 1 - at least one job or file failed (service error, FAILED job, engine error)
 * 2 - usage error: a bad option or input that was rejected before any work started
-* 130 - interrupted with Ctrl-C (started jobs keep running; a rerun resumes)
+* 130 - interrupted (Ctrl-C or SIGTERM): local jobs stop, service jobs keep running;
+  a rerun resumes
 
 Every error carries one human sentence. The CLI prints it on one line and never
 a traceback. Messages must not quote transcript text or audio content: they are

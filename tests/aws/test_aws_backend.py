@@ -78,7 +78,7 @@ def test_start_job_uploads_encrypted_and_starts_with_exact_parameters(wav16k: Pa
 
     job = backend.start_job("visit-1", wav16k, options)
 
-    key = f"medscribe/input/visit-1/{wav16k.name}"
+    key = "medscribe/input/visit-1/audio.wav"
     assert sent == [
         {
             "MedicalTranscriptionJobName": "visit-1",
@@ -128,7 +128,7 @@ def test_channels_dictation_vocabulary_and_kms(tmp_path: Path):
     assert params["OutputEncryptionKMSKeyId"] == "alias/clinic"
     assert params["OutputBucketName"] == BUCKET
     head = boto3.client("s3", region_name=REGION).head_object(
-        Bucket=BUCKET, Key="medscribe/input/dictation-1/two-mics.wav"
+        Bucket=BUCKET, Key="medscribe/input/dictation-1/audio.wav"
     )
     assert head["ServerSideEncryption"] == "aws:kms"
     assert head["SSEKMSKeyId"].endswith("alias/clinic")
@@ -153,7 +153,7 @@ def test_large_file_goes_multipart_with_progress(tmp_path: Path):
     backend.start_job("long-1", big, build_options())
 
     head = boto3.client("s3", region_name=REGION).head_object(
-        Bucket=BUCKET, Key="medscribe/input/long-1/long.wav"
+        Bucket=BUCKET, Key="medscribe/input/long-1/audio.wav"
     )
     assert head["ETag"].strip('"').endswith("-2")  # a multipart upload's ETag
     assert totals == [big.stat().st_size]
@@ -182,7 +182,7 @@ def test_duplicate_job_name_is_a_conflict_and_keeps_the_first_media(wav16k: Path
     backend = make_backend()
     backend.start_job("visit-dup", wav16k, build_options())
     s3 = boto3.client("s3", region_name=REGION)
-    key = f"medscribe/input/visit-dup/{wav16k.name}"
+    key = "medscribe/input/visit-dup/audio.wav"
     etag = s3.head_object(Bucket=BUCKET, Key=key)["ETag"]
     (tmp_path / "again").mkdir()
     other = write_wav(tmp_path / "again" / wav16k.name, freq=880)  # same key, other audio

@@ -115,7 +115,7 @@ def test_doctor_local_checks_model_files_and_decoding():
     result = run_cli("doctor", "--backend", "local", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     checks = {c["check"]: c["status"] for c in json.loads(result.stdout)}
-    assert checks == {"model": "ok", "audio decoding": "ok"}
+    assert checks == {"model": "ok", "audio decoding": "ok", "data directory": "ok"}
 
 
 def test_config_set_show_unset_path(tmp_path: Path):
@@ -167,9 +167,9 @@ def test_transcribe_no_wait_then_jobs_wait_downloads_and_renders(
     described = transcribe.get_medical_transcription_job(MedicalTranscriptionJobName=job)
     described = described["MedicalTranscriptionJob"]
     assert described["Settings"] == {"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2}
-    assert described["Media"]["MediaFileUri"] == f"s3://{bucket}/medscribe/input/{job}/visit.wav"
+    assert described["Media"]["MediaFileUri"] == f"s3://{bucket}/medscribe/input/{job}/audio.wav"
     assert described["Specialty"] == "PRIMARYCARE" and described["MediaSampleRateHertz"] == 16000
-    head = server_s3.head_object(Bucket=bucket, Key=f"medscribe/input/{job}/visit.wav")
+    head = server_s3.head_object(Bucket=bucket, Key=f"medscribe/input/{job}/audio.wav")
     assert head["ServerSideEncryption"] == "AES256"
 
     # The service would write this; moto does not.

@@ -165,3 +165,44 @@ def test_aws_endpoint_url_from_the_environment_is_honoured(
     scripted.on("Transcribe.ListMedicalTranscriptionJobs", EMPTY_LIST)
     assert AwsBackend(Settings(backend="aws", bucket="b")).list_jobs() == []
     assert len(scripted.calls("Transcribe.ListMedicalTranscriptionJobs")) == 1
+
+
+def test_everything_missing_is_reported_at_once_without_cli_flags(
+    monkeypatch: pytest.MonkeyPatch, scripted: ScriptedAws
+):
+    """The library says what is missing and how to set it; the CLI adds its flags."""
+    from medscribe.backends.aws.doctor import aws_checks
+    from medscribe.backends.aws.session import ensure_ready
+    from medscribe.config import NotReadyError
+
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(var)
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    with pytest.raises(NotReadyError) as info:
+        ensure_ready(Settings(backend="aws"))
+    assert [m.setting for m in info.value.missing] == ["bucket", "region", "credentials"]
+    message = str(info.value)
+    assert message.startswith("aws backend not ready: no S3 bucket is set (")
+    assert "no AWS region is set" in message and "no AWS credentials found" in message
+    assert "--" not in message and info.value.exit_code == 2
+
+    # The backend's own clients: region and credentials together, before any request.
+    with pytest.raises(NotReadyError) as listing:
+        backend_for(scripted).list_jobs()
+    assert [m.setting for m in listing.value.missing] == ["region", "credentials"]
+    assert scripted.requests == []
+
+    checks = {c.name: c for c in aws_checks(Settings(backend="aws"))}
+    assert [checks[n].ok for n in ("region", "credentials", "bucket")] == [False] * 3
+    assert all("--" not in c.detail for c in checks.values())
+    assert scripted.requests == []
+
+
+def test_aws_region_from_the_environment_is_honoured(monkeypatch: pytest.MonkeyPatch):
+    """botocore reads AWS_DEFAULT_REGION only; AWS_REGION (the AWS CLI v2's) counts too."""
+    from medscribe.backends.aws.session import make_clients
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "eu-west-2")
+    assert make_clients(Settings(backend="aws")).region == "eu-west-2"
+    assert make_clients(Settings(backend="aws", region="ca-central-1")).region == "ca-central-1"

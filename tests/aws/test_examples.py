@@ -12,6 +12,7 @@ from awskit import MEDSCRIBE, ROOT, cli_env, write_wav
 
 from medscribe.batch import default_job_name
 from medscribe.config import load_settings
+from medscribe.request import build_options
 from medscribe.transcript import codec
 
 EXAMPLES = ROOT / "examples"
@@ -44,9 +45,9 @@ def test_nightly_script_over_moto_server(moto_server: str, server_s3, tmp_path: 
     server_s3.create_bucket(Bucket=bucket)
     day = tmp_path / "2026-01-15"
     day.mkdir()
-    inputs = [write_wav(day / f"visit-{n}.wav") for n in (1, 2)]
+    inputs = [write_wav(day / f"visit-{n}.wav", freq=220.0 * n) for n in (1, 2)]
     for audio in inputs:  # the service would write these; moto does not
-        key = f"medscribe/output/{default_job_name(audio)}.json"
+        key = f"medscribe/output/{default_job_name(audio, build_options())}.json"
         server_s3.put_object(Bucket=bucket, Key=key, Body=SPEAKER_JSON.read_bytes())
     env = cli_env(
         MEDSCRIBE=str(MEDSCRIBE),
@@ -62,15 +63,16 @@ def test_nightly_script_over_moto_server(moto_server: str, server_s3, tmp_path: 
     result = nightly(day, out, env)
 
     assert result.returncode == 0, result.stderr
-    assert "2 succeeded, 0 failed" in result.stdout
+    assert "2 succeeded, 0 skipped, 0 failed" in result.stdout
     summary = json.loads(next(out.glob("summary-*.json")).read_text())
     assert summary["succeeded"] == 2
     for audio in inputs:
         written = codec.load(out / f"{audio.stem}.json")
         assert written.items == codec.load(SPEAKER_JSON).items
 
-    # An input the service would refuse: the script reports the usage/input status.
+    # An input the service would refuse beside two done files: some failed (exit 1).
     write_wav(day / "phone.wav", rate=8000)
     again = nightly(day, out, env)
-    assert again.returncode == 2, again.stderr
-    assert "usage or input error" in again.stderr
+    assert again.returncode == 1, again.stderr
+    assert "some files FAILED" in again.stderr
+    assert "0 succeeded, 2 skipped, 1 failed" in again.stdout

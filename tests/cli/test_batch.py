@@ -57,21 +57,42 @@ def test_expand_inputs_missing(tmp_path):
         expand_inputs([tmp_path / "empty"])
 
 
-def test_default_job_names_are_valid_stable_and_distinct(tmp_path, wav):
-    odd = wav("Visit 3 (Dr. Müller) #2.wav")
-    same_stem = wav("sub/Visit 3 (Dr. Müller) #2.wav")
-    long = wav("x" * 240 + ".wav")
-    names = [default_job_name(p) for p in (odd, same_stem, long)]
-    for name in names:
-        assert JOB_NAME_PATTERN.match(name), name
-    assert names[0].startswith("Visit-3-Dr.-M-ller-2-")
-    assert names[0] != names[1]
-    assert len(names[2]) == 200
-    assert default_job_name(odd) == names[0]
-    # The size is part of the identity: a file that grew is another job.
-    with odd.open("ab") as fh:
-        fh.write(b"\0\0")
-    assert default_job_name(odd) != names[0]
+def test_default_job_names_come_from_content_and_options_never_the_file_name(wav, tmp_path):
+    named = wav("John Smith DOB 1970-01-01 (Dr. Müller).wav", 1.0)
+    name = default_job_name(named, OPTIONS)
+    assert JOB_NAME_PATTERN.match(name) and name.startswith("medscribe-")
+    for part in ("John", "Smith", "DOB", "1970", "Dr", "ller", "wav"):
+        assert part.lower() not in name.lower()
+    # Stable: a rerun, or the same recording under another name, gets the same name.
+    assert default_job_name(named, OPTIONS) == name
+    renamed = tmp_path / "elsewhere" / "visit.wav"
+    renamed.parent.mkdir()
+    renamed.write_bytes(named.read_bytes())
+    assert default_job_name(renamed, OPTIONS) == name
+    # Other options or other content: another job.
+    assert default_job_name(named, build_options(max_speakers=2)) != name
+    longer = wav("longer.wav", 1.5)
+    assert default_job_name(longer, OPTIONS) != name
+    # A prefix keeps the content hash and the service's 200-character limit.
+    prefixed = default_job_name(named, OPTIONS, prefix="x" * 200)
+    assert len(prefixed) <= 200 and JOB_NAME_PATTERN.match(prefixed)
+    assert prefixed.split("-")[-1] == name.split("-")[-1]
+
+
+def test_identical_files_in_one_batch_get_distinct_stable_jobs(wav, tmp_path):
+    first = wav("a.wav")
+    second = tmp_path / "in" / "b.wav"
+    second.write_bytes(first.read_bytes())
+    out = tmp_path / "out"
+    service = FakeJobService()
+    summary, _ = run(FakeBackend(service), [first, second], out)
+    names = [f.job_name for f in summary.files]
+    assert names[0] != names[1] and names[1] == f"{names[0]}-2"
+    assert summary.succeeded == 2 and (out / "a.json").is_file() and (out / "b.json").is_file()
+    (out / MANIFEST_NAME).unlink()  # even without the manifest, a rerun finds both jobs
+    again, events = run(FakeBackend(service), [first, second], out)
+    assert [f.job_name for f in again.files] == names
+    assert len(service.starts) == 2 and [e.kind for e in events].count("attach") == 2
 
 
 def test_backoff_is_exponential_jittered_and_capped():
@@ -93,9 +114,13 @@ def test_outputs_manifest_and_summary(wav, tmp_path):
 
     assert summary.exit_code == 0 and summary.succeeded == 2 and summary.failed == 0
     data = summary.to_json()
-    assert set(data) == {"succeeded", "failed", "files"}
+    assert data["skipped"] == 0 and data["interrupted"] is False
+    assert set(data) == {"succeeded", "skipped", "failed", "interrupted", "files"}
     first = data["files"][0]
-    assert set(first) == {"input", "job_name", "status", "outputs", "failure_reason"}
+    assert set(first) == {
+        "input", "job_name", "status", "skipped", "no_speech", "outputs", "failure_reason"
+    }  # fmt: skip
+    assert first["skipped"] is False and first["no_speech"] is False
     assert first["outputs"] == [
         str(out / "chest-pain-follow-up.json"),
         str(out / "chest-pain-follow-up.txt"),
@@ -157,7 +182,10 @@ def test_done_files_are_skipped(wav, tmp_path):
 
     backend = FakeBackend(service)
     summary, events = run(backend, inputs, out)
-    assert summary.succeeded == 2 and len(service.starts) == 2
+    # a was done by the first run: skipped, not counted as succeeded again.
+    assert (summary.succeeded, summary.skipped) == (1, 1) and len(service.starts) == 2
+    assert summary.exit_code == 0
+    assert [f["skipped"] for f in summary.to_json()["files"]] == [True, False]
     by_input = {e.input: e.kind for e in events if e.kind in ("skip", "attach")}
     assert by_input == {inputs[0]: "skip", inputs[1]: "attach"}
     assert (out / "b.txt").is_file()
@@ -238,14 +266,29 @@ def test_existing_job_with_other_options_is_replaced(wav):
     """No manifest (terminal output), but the job of that name was made with other options."""
     audio = wav("a.wav")
     service = FakeJobService()
-    run_batch(FakeBackend(service), [audio], OPTIONS, **FAST)
+    run_batch(FakeBackend(service), [audio], OPTIONS, job_name="visit-0142", **FAST)
     speakers = build_options(specialty="primarycare", max_speakers=2)
     events = []
-    summary = run_batch(FakeBackend(service), [audio], speakers, on_event=events.append, **FAST)
+    summary = run_batch(
+        FakeBackend(service), [audio], speakers, job_name="visit-0142", on_event=events.append,
+        **FAST,
+    )  # fmt: skip
     name = summary.files[0].job_name
+    assert name == "visit-0142"
     assert service.deletes == [name] and service.starts == [name, name]
     assert summary.files[0].transcript.has_speakers
     assert [e.message for e in events if e.kind == "note"] == ["replacing a job with other options"]
+
+
+def test_default_names_differ_with_the_options(wav):
+    """Without a chosen name, other options are another job: the first one stays."""
+    audio = wav("a.wav")
+    service = FakeJobService()
+    first = run_batch(FakeBackend(service), [audio], OPTIONS, **FAST)
+    speakers = build_options(specialty="primarycare", max_speakers=2)
+    second = run_batch(FakeBackend(service), [audio], speakers, **FAST)
+    names = [first.files[0].job_name, second.files[0].job_name]
+    assert names[0] != names[1] and service.starts == names and service.deletes == []
 
 
 def test_job_name_names_one_input_and_prefixes_several(wav):
@@ -256,4 +299,8 @@ def test_job_name_names_one_input_and_prefixes_several(wav):
     )
     names = [f.job_name for f in several.files]
     assert all(n.startswith("night-") and JOB_NAME_PATTERN.match(n) for n in names)
-    assert names[0] != names[1]
+    assert names[0] != names[1]  # b and c are the same tone: twins get a rank
+    assert [n.removeprefix("night-") for n in names] == [
+        f.job_name.removeprefix("medscribe-")
+        for f in run_batch(FakeBackend(), [wav("b.wav"), wav("c.wav")], OPTIONS, **FAST).files
+    ]

@@ -25,7 +25,7 @@ def test_json_summary_and_files(cli, fake, service, wav, tmp_path):
     assert (out / "flu-shot.vtt").read_text().startswith("WEBVTT")
     assert codec.load(out / "ankle-sprain.json").text == "ankle sprain."
     # Plain status lines on stderr (not a terminal): started and completed per file.
-    assert f"{inputs[0]}: started job ankle-sprain-" in result.err
+    assert f"{inputs[0]}: started job medscribe-" in result.err
     assert "COMPLETED -> " in result.err
 
 
@@ -56,7 +56,7 @@ def test_output_dash_writes_json_to_stdout(cli, fake, service, wav):
     result = cli("transcribe", str(wav("rash.wav")), "-o", "-", "--speakers", "2")
     assert result.code == 0, result.err
     transcript = codec.loads(result.out)
-    assert transcript.text == "rash." and transcript.job_name.startswith("rash-")
+    assert transcript.text == "rash." and transcript.job_name.startswith("medscribe-")
 
 
 def test_output_file_format_from_extension(cli, fake, service, wav, tmp_path):
@@ -100,7 +100,10 @@ def test_no_wait_then_rerun_attaches(cli, fake, service, wav, tmp_path):
     assert json.loads(second.out)["succeeded"] == 2
 
     third = cli("transcribe", *inputs, "--output-dir", out, "--json")
-    assert "already done" in third.err and json.loads(third.out)["succeeded"] == 2
+    done = json.loads(third.out)
+    assert "already done" in third.err and (done["succeeded"], done["skipped"]) == (0, 2)
+    assert [f["skipped"] for f in done["files"]] == [True, True]
+    assert third.code == 0
     assert len(service.starts) == 2
 
 
@@ -111,8 +114,8 @@ def test_ctrl_c_while_polling(cli, fake, service, wav, tmp_path):
     result = cli("transcribe", str(audio), "--output-dir", str(out))
     assert result.code == 130
     last = result.err.strip().splitlines()[-1]
-    assert last.startswith("medscribe: error: interrupted; 1 job(s) keep running (long-visit-")
-    assert "run the same command again" in last and "medscribe jobs wait long-visit-" in last
+    assert last.startswith("medscribe: error: interrupted; 1 job(s) keep running (medscribe-")
+    assert "run the same command again" in last and "medscribe jobs wait medscribe-" in last
     entries = json.loads((out / MANIFEST_NAME).read_text())["files"]
     assert [e["job_name"] for e in entries.values()] == service.starts
 

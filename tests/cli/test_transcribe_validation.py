@@ -22,6 +22,8 @@ import pytest
         (["--concurrency", "0"], "setting concurrency"),
         (["-o", "-", "--json"], "both write to stdout"),
         (["-o", "x.json", "--format", "json,srt"], "-o/--output writes one format"),
+        (["-o", "out.txt", "--format", "srt"], "the extension says text, --format says srt"),
+        (["-o", "OUT.JSON", "--format", "vtt"], "the extension says json, --format says vtt"),
     ],
 )
 def test_bad_option_is_one_line_and_exit_2(cli, fake, service, wav, args, expected):

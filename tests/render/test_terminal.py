@@ -29,12 +29,20 @@ def _flat(text: str) -> str:
 
 def test_header_names_job_duration_and_speakers() -> None:
     parsed = transcript(SPEAKERS)
-    out = _record(parsed, speaker_names="clinician,patient")
+    out = _record(parsed, speaker_names="clinician,patient", media_duration=95.0)
     header = out.split("\n[")[0]
     assert parsed.job_name in header
-    assert f"Duration: {clock(parsed.duration)}" in header
+    assert "Duration: 00:01:35" in header and "Speech until" not in header
     assert "Speakers: 2" in header
     assert "clinician (spk_0)" in header and "patient (spk_1)" in header
+
+
+def test_without_the_recordings_length_the_header_says_speech_until() -> None:
+    """A Transcribe JSON does not carry the audio's length: the last word's end is all it has."""
+    parsed = transcript(SPEAKERS)
+    header = _record(parsed).split("\n[")[0]
+    assert f"Speech until: {clock(parsed.duration)}" in header
+    assert "Duration" not in header
 
 
 def test_turns_show_time_name_and_every_word() -> None:

@@ -111,3 +111,9 @@ def test_output_paths_refuse_rich_only_where_it_cannot_be_saved(tmp_path: Path):
     assert paths == {"json": tmp_path / "visit.json", "vtt": tmp_path / "visit.vtt"}
     with pytest.raises(ValidationError):
         output_paths(tmp_path / "visit", ["pdf"])
+
+
+def test_the_output_files_extension_is_written_without_a_format(tmp_path: Path):
+    # `stream -o live.txt` writes live.txt (and the JSON beside it), not only live.json.
+    paths = output_paths(tmp_path / "live.txt", [])
+    assert paths == {"json": tmp_path / "live.json", "text": tmp_path / "live.txt"}

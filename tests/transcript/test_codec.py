@@ -190,3 +190,28 @@ def test_model_built_in_code_writes_service_shaped_json() -> None:
     assert written["results"]["speaker_labels"]["speakers"] == 2
     assert json.loads(codec.dumps(made)) == written
     assert codec.from_json(written).text == made.text
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"results": {"items": ["word"]}}', "results.items[0] should be an object"),
+        ('{"results": {"items": [{"alternatives": "x"}]}}', "results.items[0].alternatives"),
+        ('{"results": {"items": [], "segments": [{"alternatives": [1]}]}}', "segments[0]"),
+        ('{"results": {"items": [], "channel_labels": {"channels": {}}}}', "channels should"),
+    ],
+)
+def test_wrong_shapes_say_where_without_python_internals(text: str, problem: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        codec.loads(text)
+    message = str(caught.value)
+    assert message.startswith("not a Transcribe Medical transcript: ") and problem in message
+    for internal in ("Error", "attribute", "_Item", "instance of", "'str' object"):
+        assert internal not in message
+
+
+def test_a_byte_order_mark_is_not_an_error() -> None:
+    text = PLAIN.read_text(encoding="utf-8")
+    assert codec.loads("\ufeff" + text) == codec.loads(text)
+    assert codec.loads(b"\xef\xbb\xbf" + text.encode("utf-8")) == codec.loads(text)
+    assert codec.loads(text.encode("utf-16")) == codec.loads(text)

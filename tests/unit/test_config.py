@@ -38,7 +38,7 @@ def test_named_profile(tmp_path: Path) -> None:
 
 def test_bad_values_are_one_line(tmp_path: Path) -> None:
     cfg = _write(tmp_path / "c.toml", "[default]\nbackend = 'gcp'\n")
-    with pytest.raises(ConfigError, match="setting backend"):
+    with pytest.raises(ConfigError, match=r"c\.toml \[default\] backend = 'gcp': unknown backend"):
         load_settings(path=cfg, environ={})
     broken = _write(tmp_path / "broken.toml", "[default\n")
     with pytest.raises(ConfigError, match="not valid TOML"):

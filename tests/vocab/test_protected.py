@@ -7,7 +7,7 @@ import pytest
 from medscribe.engine import biasing
 from medscribe.engine.correction import correct_items
 from medscribe.engine.lexicon import load_lexicon
-from medscribe.engine.protected import is_protected, keeps_protected
+from medscribe.engine.protected import is_protected, keeps_protected, protected_flags
 from medscribe.request import Specialty
 from medscribe.transcript import Item
 from medscribe.transcript.model import join_items
@@ -31,9 +31,6 @@ def test_the_sample_visit_keeps_its_dose():
         ("Twenty-five", True),
         ("10", True),
         ("2.5", True),
-        ("milligrams", True),
-        ("mcg", True),
-        ("tablets", True),
         ("no", True),
         ("doesn't", True),
         ("denies", True),
@@ -44,8 +41,19 @@ def test_the_sample_visit_keeps_its_dose():
         ("the", False),
     ],
 )
-def test_what_counts_as_a_number_dose_unit_or_negation(word: str, protected: bool):
+def test_what_counts_as_a_number_or_negation(word: str, protected: bool):
     assert is_protected(word) is protected
+
+
+def test_units_and_dose_forms_count_when_they_measure_a_number():
+    words = ["take", "2", "tablets", "then", "ten", "milligrams", "per", "deciliter"]
+    flags = protected_flags(words)
+    assert flags == [False, True, True, False, True, True, True, True]
+    for word in ("milligrams", "mcg", "tablets", "units"):
+        assert is_protected(word, after_number=True)
+        assert not is_protected(word)
+    # The "gram" of a split "electrocardiogram" is a piece of a term, not a unit.
+    assert protected_flags(["electric", "cardio", "gram"]) == [False, False, False]
 
 
 def test_keeps_protected_compares_every_protected_word():

@@ -51,6 +51,9 @@ class Job:
     completed: datetime | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     backend: str = ""
+    #: How far an unfinished job has got, 0.0 to 1.0, when its backend knows (the local
+    #: engine does, from the recogniser's position in the audio; the service does not).
+    progress: float | None = None
 
     def to_service_dict(self) -> dict[str, Any]:
         """The job in the service's own field names, for ``--json`` output."""

@@ -3,7 +3,10 @@
 Each subcommand lives in its own module of this package and is imported only
 when it runs, so ``medscribe --help`` and ``medscribe render`` stay fast and do
 not load boto3, FFmpeg or the model. :func:`main` is the one place that turns
-exceptions into one line on stderr and the documented exit code.
+exceptions, Click's usage errors included, into one line on stderr and the
+documented exit code; it also words library errors for the command line (the
+flags that set a missing setting). ``-v``/``-vv`` raise medscribe's own loggers
+to INFO/DEBUG; every other library's logger stays at WARNING.
 """
 
 from __future__ import annotations
@@ -17,7 +20,18 @@ from typing import Any
 
 import click
 
+from medscribe.config import NotReadyError, describe_missing
 from medscribe.errors import EXIT_FAILED, EXIT_INTERRUPTED, MedscribeError
+
+#: The flag that sets each setting a backend may lack (see NotReadyError).
+SETTING_FLAGS: dict[str, str] = {
+    "bucket": "--bucket",
+    "output_bucket": "--output-bucket",
+    "region": "--region",
+    "credentials": "--profile",
+    "aws_profile": "--profile",
+    "model": "--model",
+}
 
 #: command name -> "module:attribute" (modules relative to medscribe.cli)
 COMMANDS: dict[str, str] = {
@@ -61,10 +75,27 @@ def cli(verbose: int) -> None:
 
     \b
     Exit codes: 0 success, 1 a job or file failed, 2 usage or input error,
-    130 interrupted (started jobs keep running; rerun to resume).
+    130 interrupted (local jobs stop, service jobs keep running; rerun to resume).
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="medscribe: %(message)s")
+    setup_logging(verbose)
+
+
+def setup_logging(verbose: int) -> None:
+    """WARNING and up from every logger; INFO (-v) or DEBUG (-vv) from medscribe's own.
+
+    Other libraries stay at WARNING whatever ``verbose`` is: their debug output
+    (numba's bytecode dumps, botocore's every hook) is no help to a user and may
+    quote request data.
+    """
+    root = logging.getLogger()
+    if not root.handlers:  # a test runner's own handlers, if any, stay as they are
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("medscribe: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    # NOTSET without -v: medscribe's loggers then follow the root's WARNING.
+    levels = {0: logging.NOTSET, 1: logging.INFO}
+    logging.getLogger("medscribe").setLevel(levels.get(verbose, logging.DEBUG))
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -73,13 +104,17 @@ def main(argv: list[str] | None = None) -> Any:
         return cli.main(args=argv, prog_name="medscribe", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()  # `medscribe` or `medscribe eval` alone: the help itself
         sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _fail(_click_message(exc), exc.exit_code)
     except click.exceptions.Abort:
         _fail("interrupted", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         _fail("interrupted", EXIT_INTERRUPTED)
+    except NotReadyError as exc:
+        _fail(describe_missing(exc.what, exc.missing, SETTING_FLAGS), exc.exit_code)
     except MedscribeError as exc:
         _fail(str(exc), exc.exit_code)
     except BrokenPipeError:
@@ -90,6 +125,19 @@ def main(argv: list[str] | None = None) -> Any:
         if os.environ.get("MEDSCRIBE_DEBUG"):
             raise
         _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_FAILED)
+
+
+def _click_message(exc: click.ClickException) -> str:
+    """Click's message as one line, with where to find help for a usage error."""
+    message = " ".join(exc.format_message().split()).removesuffix(".")
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        while ctx.command.hidden and ctx.parent is not None:
+            ctx = ctx.parent  # `eval DIR` runs the hidden `eval evaluate`: point at `eval`
+        message += f" (see '{ctx.command_path} --help')"
+    return message
 
 
 def _fail(message: str, code: int) -> None:

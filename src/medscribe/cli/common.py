@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from medscribe.backends import Backend, get_backend
 from medscribe.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from medscribe.backends.local.runner import Stopped
 
 F = Callable[..., Any]
 
@@ -31,9 +34,7 @@ def backend_options(func: F) -> F:
     @click.option("--config-profile", default=None, help="Profile of the medscribe config file.")
     @click.option("--region", default=None, help="AWS region (default: as boto3 finds it).")
     @click.option("--profile", "aws_profile", default=None, help="AWS named profile.")
-    @click.option(
-        "--endpoint-url", default=None, help="Custom AWS endpoint (S3-compatible)."
-    )
+    @click.option("--endpoint-url", default=None, help="Custom AWS endpoint (S3-compatible).")
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -62,6 +63,21 @@ def backend_options(func: F) -> F:
 
 def make_backend(settings: Settings) -> Backend:
     return get_backend(settings)
+
+
+def stop_local_jobs(backend: Backend, *, timeout: float) -> Stopped | None:
+    """Stop the jobs this process runs with the local engine, in order; None if it runs none.
+
+    The engine's thread is cancelled at its next segment and joined (for at most
+    ``timeout`` seconds), and its jobs are left QUEUED in the job store for the
+    next command that asks for them. Service jobs, and local jobs of a detached
+    worker (``--no-wait``), are not this process's: they keep running.
+    """
+    if getattr(backend, "name", None) != "local" or getattr(backend, "detach", True):
+        return None
+    from medscribe.backends.local.runner import RUNNER
+
+    return RUNNER.stop(timeout=timeout)
 
 
 def stdout_console() -> Console:

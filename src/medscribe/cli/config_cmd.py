@@ -2,8 +2,9 @@
 
 The functions above the Click commands are the library part: where each
 effective value comes from (file / env / flag / default, the precedence of
-:func:`medscribe.config.load_settings`) and typed, atomic edits of one profile
-of the TOML file. The file is written with tomli_w (the standard library reads
+:func:`medscribe.config.load_settings`; the data directory in use even when no
+setting chose it) and typed, atomic edits of one profile of the TOML file
+(0600 when new). The file is written with tomli_w (the standard library reads
 TOML but cannot write it); comments in the file are not preserved.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,14 @@ from rich.table import Table
 
 from medscribe.cli.common import stdout_console
 from medscribe.config import (
-    ENV_PREFIX,
     Settings,
     config_path,
-    env_values,
+    data_dir,
     load_settings,
     read_config_file,
 )
 from medscribe.errors import ConfigError
+from medscribe.files import private_dir, write_private
 
 DEFAULT_PROFILE = "default"
 
@@ -54,24 +54,19 @@ def active_profile(profile: str | None) -> str:
 def effective_settings(
     flags: dict[str, Any] | None = None, *, profile: str | None = None, path: Path | None = None
 ) -> list[SettingSource]:
-    """Every setting with its value and source, resolved exactly as load_settings does."""
-    path = path or config_path()
-    profile = active_profile(profile)
+    """Every setting with its value and source, resolved exactly as load_settings does.
+
+    ``data_dir`` shows the directory in use even when no setting chose it.
+    """
     settings = load_settings(flags, profile=profile, path=path)
-    file_values = read_config_file(path).get(profile, {})
-    env = env_values()
-    given = {k: v for k, v in (flags or {}).items() if v is not None}
     out = []
     for key in Settings.model_fields:
         value = getattr(settings, key)
-        if key in given:
-            source, origin = "flag", "--" + key.replace("_", "-")
-        elif key in env:
-            source, origin = "env", ENV_PREFIX + key.upper()
-        elif key in file_values:
-            source, origin = "file", f"{path} [{profile}]"
-        else:
-            source, origin = "default", ""
+        source, origin = settings.source(key)
+        if source == "flag":
+            origin = "--" + key.replace("_", "-")
+        if key == "data_dir" and source == "default":
+            value = str(data_dir(settings))
         out.append(SettingSource(key, value, source, origin))
     return out
 
@@ -118,18 +113,10 @@ def unset_value(key: str, *, profile: str | None = None, path: Path | None = Non
 
 
 def write_config(path: Path, data: dict[str, dict[str, Any]]) -> None:
-    """Write the TOML atomically: a temp file in the same directory, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump({k: v for k, v in data.items() if v is not None}, fh)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the TOML atomically (0600 when new; a replaced file keeps its mode)."""
+    if not path.parent.is_dir():
+        private_dir(path.parent, parents=True)
+    write_private(path, tomli_w.dumps({k: v for k, v in data.items() if v is not None}))
 
 
 # ---------------------------------------------------------------------- commands
@@ -163,10 +150,12 @@ def show(config_profile: str | None, as_json: bool, **flags: Any) -> None:
         shown = "" if r.value is None else str(r.value)
         where = r.source + (f" ({r.origin})" if r.origin else "")
         table.add_row(r.key, escape(shown), escape(where))
-    console = stdout_console()
-    header = f"config file: {config_path()}  profile: [{active_profile(config_profile)}]"
-    console.print(escape(header))
-    console.print(table)
+    path = config_path()
+    absent = "" if path.exists() else " (absent)"
+    click.echo(f"config file: {path}{absent}  profile: [{active_profile(config_profile)}]")
+    data = next(r for r in rows if r.key == "data_dir")
+    click.echo(f"data directory: {data.value}  ({data.origin or data.source})")
+    stdout_console().print(table)
 
 
 @config.command("set")

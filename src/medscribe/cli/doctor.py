@@ -1,15 +1,18 @@
 """``medscribe doctor``: check that the chosen backend can work, and say what is missing.
 
 AWS: credentials, region, bucket access, Transcribe permissions
-(:mod:`medscribe.backends.aws.doctor`). Local: the embedded model's files are
-present (loaded only with ``--deep``) and FFmpeg (PyAV) decodes audio. Exit 0
-when every check passes, 1 otherwise.
+(:mod:`medscribe.backends.aws.doctor`; everything missing is reported in one run,
+with the flags that set it). Local: the embedded model's files are present
+(loaded only with ``--deep``), FFmpeg (PyAV) decodes audio, and the data
+directory (job store, vocabularies) is shown with what chose it and can be
+written. Exit 0 when every check passes, 1 otherwise.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 import sys
 import tempfile
@@ -21,8 +24,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from medscribe.backends.aws.doctor import FAIL, OK, SKIP, Check
+from medscribe.cli import SETTING_FLAGS
 from medscribe.cli.common import backend_options, stdout_console
-from medscribe.config import Settings
+from medscribe.config import Settings, data_dir_and_origin, missing_phrase
 from medscribe.errors import EXIT_FAILED, EXIT_OK
 
 _STYLE = {OK: "[green]ok[/]", FAIL: "[red]FAIL[/]", SKIP: "[yellow]skip[/]"}
@@ -30,10 +34,28 @@ _STYLE = {OK: "[green]ok[/]", FAIL: "[red]FAIL[/]", SKIP: "[yellow]skip[/]"}
 
 def local_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
     """The offline engine's prerequisites: model files, audio decoding, optionally a model load."""
-    checks = [_model_files(settings), _decoding()]
+    checks = [_model_files(settings), _decoding(), data_dir_check(settings)]
     if deep:
         checks.append(_model_load(settings) if checks[0].ok else Check("model load", SKIP, ""))
     return checks
+
+
+def data_dir_check(settings: Settings) -> Check:
+    """Where the local job store lives, what chose it, and whether it can be written."""
+    path, origin = data_dir_and_origin(settings)
+    where = f"{path} ({origin})"
+    if path.exists():
+        if not path.is_dir():
+            return Check("data directory", FAIL, f"{where} is not a directory")
+        if not os.access(path, os.W_OK | os.X_OK):
+            return Check("data directory", FAIL, f"{where} is not writable")
+        return Check("data directory", OK, where)
+    parent = next(p for p in path.parents if p.exists())
+    if not parent.is_dir():
+        return Check("data directory", FAIL, f"{where} cannot be created: {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return Check("data directory", FAIL, f"{where} cannot be created in {parent}")
+    return Check("data directory", OK, f"{where}; made on first use")
 
 
 def _model_path(settings: Settings) -> Path:
@@ -123,6 +145,9 @@ def doctor(
         checks = aws_checks(settings)
     else:
         checks = local_checks(settings, deep=deep)
+    for check in checks:
+        if check.missing is not None:
+            check.detail = missing_phrase(check.missing, SETTING_FLAGS)
     if as_json:
         doc = [{"check": c.name, "status": c.status, "detail": c.detail} for c in checks]
         click.echo(json.dumps(doc, indent=2))

@@ -2,7 +2,8 @@
 
 A thin layer over :mod:`medscribe.evaluation`. ``eval`` is a Click group whose
 unknown first argument is the dataset folder, so both ``medscribe eval DIR`` and
-``medscribe eval make-devset OUT`` read naturally.
+``medscribe eval make-devset OUT`` read naturally; ``medscribe eval --help``
+shows the evaluation's own options and the subcommands.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ _DEFAULT = "evaluate"
 
 
 class _DatasetGroup(click.Group):
-    """A group that runs its default command when the first argument is not a subcommand."""
+    """A group that runs its default command when the first argument is not a subcommand.
+
+    Its help is the default command's: ``medscribe eval --help`` lists the
+    evaluation's options, then the subcommands.
+    """
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -29,7 +34,25 @@ class _DatasetGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage(ctx.command_path, "DATASET_DIR [OPTIONS]  |  make-devset OUT")
+        formatter.write_usage(ctx.command_path, "[OPTIONS] DATASET_DIR")
+        formatter.write_usage(ctx.command_path, "make-devset [OPTIONS] OUT", prefix="       ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        default = self.commands[_DEFAULT]
+        sub = click.Context(default, info_name=ctx.info_name, parent=ctx)
+        options = [p for p in default.get_params(sub) if isinstance(p, click.Option)]
+        records = [r for p in options if (r := p.get_help_record(sub))]
+        with formatter.section("Options"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
+
+
+class _DefaultCommand(click.Command):
+    """The group's default command: its usage reads ``medscribe eval [OPTIONS] DATASET_DIR``."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        path = ctx.parent.command_path if ctx.parent is not None else ctx.command_path
+        formatter.write_usage(path, " ".join(self.collect_usage_pieces(ctx)))
 
 
 @click.group(
@@ -39,21 +62,17 @@ class _DatasetGroup(click.Group):
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
 )
 def eval_group() -> None:
-    """Measure accuracy and speed of the offline engine on a dataset.
-
-    \b
-    medscribe eval DATASET_DIR [--specialty S] [--type T] [--speakers N|--channels]
-                               [--vocabulary FILE] [--json OUT]
-    medscribe eval make-devset OUT
+    """Measure accuracy and speed of the offline engine on DATASET_DIR.
 
     A dataset has one folder per case with mono.wav and/or stereo.wav, ref.txt,
     meta.json and optionally ref.rttm and ref.json. Reports WER after
     normalisation, rare medical-term recall, DER (0.25 s collar) where ref.rttm
     exists, real-time factor and wall time, per case, per specialty and overall.
+    'medscribe eval make-devset OUT' synthesises the development set.
     """
 
 
-@eval_group.command(_DEFAULT, hidden=True)
+@eval_group.command(_DEFAULT, cls=_DefaultCommand, hidden=True)
 @click.argument("dataset_dir", type=click.Path(path_type=Path))
 @click.option("--specialty", default=None, help="Only the cases of this specialty.")
 @click.option("--type", "kind", default=None, help="Only conversations or only dictations.")
@@ -88,7 +107,13 @@ def eval_group() -> None:
 )
 @click.option("--model", default=None, help="Other faster-whisper weights (path or name).")
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads (0: auto).")
-@click.option("--beam-size", type=click.IntRange(1, 20), default=5, show_default=True)
+@click.option(
+    "--beam-size",
+    type=click.IntRange(1, 20),
+    default=5,
+    show_default=True,
+    help="Hypotheses the decoder keeps.",
+)
 @click.option(
     "--specialty-pass/--no-specialty-pass",
     default=True,

@@ -1,6 +1,7 @@
-"""``medscribe jobs list|show|wait|delete``: transcription jobs of either backend.
+"""``medscribe jobs list|show|wait|delete|purge``: transcription jobs of either backend.
 
-A thin layer over the Backend protocol and :func:`medscribe.batch.wait_for_job`.
+A thin layer over the Backend protocol and :func:`medscribe.batch.wait_for_job`;
+``purge`` is the local job store's retention (the service expires its own records).
 ``--json`` prints jobs in the service's own field names (Job.to_service_dict), so
 scripts read the same shape from both backends. Stdout carries only the listing,
 the job or a transcript; status lines go to stderr.
@@ -21,11 +22,12 @@ from medscribe.cli.common import backend_options, make_backend, stdout_console
 from medscribe.cli.transcribe import format_option, parse_formats, settings_flags, show_transcript
 from medscribe.config import Settings
 from medscribe.errors import EXIT_FAILED, ValidationError
+from medscribe.files import prepare_output_dir
 
 
 @click.group()
 def jobs() -> None:
-    """List, show, wait for and delete transcription jobs."""
+    """List, show, wait for, delete and purge transcription jobs."""
 
 
 def _parse_status(value: str | None) -> JobStatus | None:
@@ -110,6 +112,8 @@ def wait(
 
     fmts = parse_formats(formats) or parse_formats([settings.format])
     speaker_map = parse_speaker_names(speaker_names)
+    if output_dir is not None:
+        prepare_output_dir(output_dir)  # refused before waiting, not after
     backend = make_backend(settings)
     failed = 0
     for index, name in enumerate(names):
@@ -139,6 +143,48 @@ def delete(settings: Settings, name: str) -> None:
     """Delete a job record (on AWS the media and transcript stay in your buckets)."""
     make_backend(settings).delete_job(name)
     click.echo(f"medscribe: deleted job {name}", err=True)
+
+
+@jobs.command("purge")
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Finished jobs that ended more than DAYS ago (default: the job_retention_days setting).",
+)
+@click.option("--all", "everything", is_flag=True, help="Every finished job, whatever its age.")
+@click.option("--json", "as_json", is_flag=True, help="The counts as JSON on stdout.")
+@backend_options
+def purge(settings: Settings, older_than: float | None, everything: bool, as_json: bool) -> None:
+    """Delete finished local jobs and their transcripts (unfinished jobs are kept).
+
+    Finished jobs are also deleted automatically job_retention_days (default 90)
+    after they ended; 0 turns that off.
+    """
+    from medscribe.backends.local import LocalBackend
+
+    if everything and older_than is not None:
+        raise ValidationError("--all and --older-than cannot be used together")
+    if settings.backend != "local":
+        raise ValidationError(
+            "jobs purge applies to the local job store; the service expires its own job records"
+        )
+    days = None if everything else older_than
+    if days is None and not everything:
+        days = settings.job_retention_days or None
+        if days is None:
+            raise ValidationError(
+                "job_retention_days is 0 (keep jobs): give --older-than DAYS or --all"
+            )
+    # Not make_backend: its automatic purge would delete first and leave nothing to count.
+    result = LocalBackend(settings, auto_purge=False).purge_jobs(days)
+    if as_json:
+        click.echo(json.dumps({"purged": result.deleted, "unfinished_kept": result.unfinished}))
+        return
+    kept = f"; {result.unfinished} unfinished job(s) kept" if result.unfinished else ""
+    click.echo(f"medscribe: purged {result.deleted} finished job(s){kept}", err=True)
 
 
 def _wait_one(backend: Backend, name: str, settings: Settings) -> Job:

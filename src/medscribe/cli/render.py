@@ -1,8 +1,10 @@
 """``medscribe render``: show or convert any Transcribe Medical JSON (from AWS or elsewhere).
 
 A thin layer over :mod:`medscribe.render`: read the JSON with the codec (a missing
-file or bad JSON is a ValidationError: one line, exit 2), render it, write it to
-stdout or atomically to ``-o FILE``. Imports only the renderers, so it starts fast.
+file, bad JSON or a JSON of another shape is a ValidationError: one line, exit 2),
+render it, write it to stdout or atomically to ``-o FILE``. The default ``rich``
+format is for a terminal: when stdout is a pipe or a file it prints plain text, as
+``medscribe transcribe`` does. Imports only the renderers, so it starts fast.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from medscribe.errors import ValidationError
 from medscribe.render import FORMATS, format_for_path, parse_speaker_names, render_string
 from medscribe.transcript import codec
 from medscribe.transcript.model import Transcript
@@ -74,7 +77,7 @@ def render(
     transcript = _load(transcript_path)
     to_stdout = output in (None, STDIO)
     fmt = fmt or (None if to_stdout else format_for_path(Path(output))) or "rich"
-    if fmt == "rich" and to_stdout:
+    if fmt == "rich" and to_stdout and sys.stdout.isatty():
         _print_rich(transcript, names, alternatives, low_confidence)
         return
     content = render_string(transcript, fmt, speaker_names=names, show_alternatives=alternatives)
@@ -88,9 +91,13 @@ def render(
 
 
 def _load(path: str) -> Transcript:
-    if path == STDIO:
-        return codec.loads(sys.stdin.read())
-    return codec.load(path)
+    if path != STDIO:
+        return codec.load(path)
+    try:
+        # Bytes: the codec accepts a UTF-8 BOM and UTF-16/32, whatever the locale says.
+        return codec.loads(sys.stdin.buffer.read())
+    except ValidationError as exc:
+        raise ValidationError(f"stdin: {exc.message}") from None
 
 
 def _print_rich(

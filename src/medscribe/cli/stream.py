@@ -4,8 +4,10 @@ A thin layer: options are checked with :mod:`medscribe.request` before any audio
 is read, the audio source comes from :mod:`medscribe.streaming.source`, the
 stream runs in :mod:`medscribe.streaming.aws` or :mod:`medscribe.streaming.local`,
 the live view is :class:`~medscribe.streaming.display.LiveDisplay`, and the
-finals are saved by :class:`~medscribe.streaming.session.StreamSession`. Ctrl-C
-stops the stream, still saves what was final, and exits 130.
+finals are saved by :class:`~medscribe.streaming.session.StreamSession`, with
+``--speaker-names`` in text, WebVTT and SRT as ``transcribe`` writes them (the
+JSON keeps the service's spk_N labels). Ctrl-C stops the stream, still saves what
+was final, and exits 130.
 """
 
 from __future__ import annotations
@@ -97,7 +99,10 @@ def stream(
         vocabulary=vocabulary,
     )
     if settings.backend == "aws":
+        from medscribe.backends.aws.session import ensure_ready
+
         check_for_aws_stream(options)
+        ensure_ready(settings, need_bucket=False)  # region and credentials, both at once
     chosen = parse_formats(formats)
     files = [f for f in chosen if f != "rich"]
     if files and output is None:
@@ -126,7 +131,7 @@ def stream(
     finally:
         source.close()
         if output is not None:
-            for path in session.save(output, files):
+            for path in session.save(output, files, speaker_names=names):
                 click.echo(f"saved {path}", err=True)
     if interrupted:
         raise KeyboardInterrupt

@@ -3,36 +3,62 @@
 This module owns the command's options, turning them into settings and a
 validated :class:`~medscribe.request.TranscriptionOptions` before any work, the
 status display on stderr (a Rich progress table when a person watches, plain
-lines otherwise) and showing transcripts on stdout. It also holds the small
-helpers that ``medscribe jobs`` shares (setting flags, ``--format`` parsing,
-terminal output). Stdout carries only transcripts or the ``--json`` summary.
+lines otherwise, only errors with ``--quiet``), showing transcripts on stdout,
+and the end of an interrupted run. It also holds the small helpers that
+``medscribe jobs`` shares (setting flags, ``--format`` parsing, terminal
+output). Stdout carries only transcripts or the ``--json`` summary.
+
+Progress: the local engine reports how far into the audio it is; the live
+table shows it as a percentage and the time left (Rich's estimate), and plain
+lines (logs) get one line as a file passes 25, 50 and 75 %, with an estimate of
+the time left. The service reports no progress: its rows show the status only.
+
+Ctrl-C and SIGTERM are one thing here (SIGTERM is what a service manager or
+``timeout`` sends): the batch stops polling, the local engine's jobs are stopped
+in order (their thread is cancelled between two segments and joined, the jobs
+stay QUEUED in the job store, and a rerun resumes them), the service's jobs keep
+running, the ``--json`` summary is still printed (each file with its last
+status), one line goes to stderr and the exit status is 130. A second signal
+during that stop ends the process at once (130 too; nothing is lost, a rerun
+resumes); so does an engine that has not stopped within ``STOP_TIMEOUT_S``.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType, TracebackType
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import (
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
+from medscribe.backends import Backend
 from medscribe.batch import (
     FILE_FORMATS,
+    NOT_STARTED,
     BatchEvent,
+    BatchInterrupted,
     BatchSummary,
     expand_inputs,
+    interrupted_message,
     names_for,
     run_batch,
 )
@@ -42,13 +68,19 @@ from medscribe.cli.common import (
     make_backend,
     stderr_console,
     stdout_console,
+    stop_local_jobs,
 )
 from medscribe.config import Settings
-from medscribe.errors import ValidationError
+from medscribe.errors import EXIT_INTERRUPTED, ValidationError
 from medscribe.request import build_options, check_for_aws_batch, validate_job_name
 from medscribe.transcript import Transcript
 
 F = Callable[..., Any]
+
+#: How long an interrupted run waits for the local engine to stop at its next segment.
+STOP_TIMEOUT_S = 30.0
+#: Plain status lines report progress as a file passes each of these fractions.
+PROGRESS_STEPS = (0.25, 0.5, 0.75)
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -88,9 +120,10 @@ def settings_flags(*names: str) -> Callable[[F], F]:
             flags = {name: kwargs.pop(name) for name in names}
             return func(*args, _settings_flags=flags, **kwargs)
 
+        command: F = wrapper
         for name in reversed(names):
-            wrapper = _SETTING_FLAGS[name]()(wrapper)
-        return wrapper
+            command = _SETTING_FLAGS[name]()(command)
+        return command
 
     return decorator
 
@@ -130,8 +163,12 @@ def show_transcript(
     speaker_names: dict[str, str] | None = None,
     show_alternatives: bool = False,
     title: str | None = None,
+    media_duration: float | None = None,
 ) -> None:
-    """Print ``transcript`` on stdout in each format (Rich only when stdout is a terminal)."""
+    """Print ``transcript`` on stdout in each format (Rich only when stdout is a terminal).
+
+    ``media_duration`` (the recording's length) is the Rich header's "Duration".
+    """
     from medscribe.render import render_rich, render_string
 
     names = names_for(transcript, speaker_names)
@@ -145,7 +182,11 @@ def show_transcript(
     for fmt in formats:
         if fmt == "rich" and rich_ok:
             render_rich(
-                transcript, console, speaker_names=names, show_alternatives=show_alternatives
+                transcript,
+                console,
+                speaker_names=names,
+                show_alternatives=show_alternatives,
+                media_duration=media_duration,
             )
         else:
             text = render_string(
@@ -165,21 +206,35 @@ class StatusDisplay:
 
     Called from the batch's worker threads, so every method is thread-safe.
     Failures and notes are printed as lines in both modes so they stay on screen.
+    ``quiet`` prints failures only (scripts: errors and nothing else).
     """
 
-    def __init__(self, inputs: Sequence[Path], *, live: bool, console: Console | None = None):
+    def __init__(
+        self,
+        inputs: Sequence[Path],
+        *,
+        live: bool,
+        quiet: bool = False,
+        console: Console | None = None,
+    ):
         self.console = console or stderr_console()
-        self.live = live
+        self.quiet = quiet
+        self.live = live and not quiet
         self._lock = threading.Lock()
         self._progress: Progress | None = None
         self._tasks: dict[Path, TaskID] = {}
         self._inputs = list(inputs)
+        #: Plain mode: per input, (first time, first fraction) seen and the steps printed.
+        self._seen: dict[Path, tuple[float, float]] = {}
+        self._steps: dict[Path, int] = {}
 
     def __enter__(self) -> StatusDisplay:
         if self.live:
             self._progress = Progress(
                 SpinnerColumn(finished_text=" "),
                 TextColumn("{task.description}", style="bold"),
+                TextColumn("{task.fields[percent]}", justify="right"),
+                _TimeLeftColumn(),
                 TextColumn("{task.fields[status]}"),
                 TimeElapsedColumn(),
                 console=self.console,
@@ -187,7 +242,7 @@ class StatusDisplay:
             )
             for path in self._inputs:
                 self._tasks[path] = self._progress.add_task(
-                    path.name, total=None, status="waiting", job=""
+                    path.name, total=None, status="waiting", percent="", job=""
                 )
             self._progress.start()
         return self
@@ -198,15 +253,20 @@ class StatusDisplay:
 
     def event(self, ev: BatchEvent) -> None:
         with self._lock:
-            if self._progress is not None and ev.input in self._tasks:
+            if self.quiet:
+                if ev.kind == "failed":
+                    click.echo(f"medscribe: {self._line(ev)}", err=True)
+            elif self._progress is not None and ev.input in self._tasks:
                 self._update_row(ev)
-                if ev.kind in ("failed", "note"):
+                if ev.kind in ("failed", "note", "no_speech"):
                     self._progress.console.print(
                         self._line(ev), markup=False, highlight=False, soft_wrap=True
                     )
             else:
                 # Plain lines for logs: one event per line, never wrapped.
-                click.echo(f"medscribe: {self._line(ev)}", err=True)
+                line = self._plain(ev)
+                if line is not None:
+                    click.echo(f"medscribe: {line}", err=True)
 
     def upload_progress(self, path: Path, total: int) -> Callable[[int], None]:
         """The AWS backend's upload callback: a byte bar in the file's row (live mode only)."""
@@ -232,11 +292,37 @@ class StatusDisplay:
             status = "[red]FAILED[/]"
         elif ev.kind == "done":
             status = f"[green]{status}[/]"
-        finished = ev.kind in ("done", "failed", "skip")
+        elif ev.kind == "no_speech":
+            status = "[yellow]no speech[/]"
+        finished = ev.kind in ("done", "failed", "skip", "no_speech")
         self._progress.update(task, status=f"{status}  [dim]{ev.job_name}[/]")
+        if ev.progress is not None and not finished:
+            self._progress.update(
+                task, total=1.0, completed=ev.progress, percent=f"{ev.progress:.0%}"
+            )
         if finished:
-            self._progress.update(task, total=1, completed=1)
+            self._progress.update(task, total=1, completed=1, percent="")
             self._progress.stop_task(task)
+
+    def _plain(self, ev: BatchEvent) -> str | None:
+        """The log line of ``ev``; progress only as the file passes a step (see the module doc)."""
+        if ev.kind != "status" or ev.progress is None:
+            if ev.kind != "status" or self._steps.get(ev.input) is None:
+                return self._line(ev)
+            return None  # IN_PROGRESS again, after progress lines: nothing new
+        now = time.monotonic()
+        first_time, first = self._seen.setdefault(ev.input, (now, ev.progress))
+        printed = self._steps.get(ev.input)
+        passed = sum(1 for step in PROGRESS_STEPS if ev.progress >= step)
+        if printed is None:
+            self._steps[ev.input] = passed
+            return self._line(ev)  # the status itself, once
+        if passed <= printed:
+            return None
+        self._steps[ev.input] = passed
+        left = _time_left(first_time, first, now, ev.progress)
+        estimate = f", about {_duration(left)} left" if left is not None else ""
+        return f"{ev.input}: {ev.job_name} {ev.status} {ev.progress:.0%}{estimate}"
 
     @staticmethod
     def _line(ev: BatchEvent) -> str:
@@ -254,7 +340,119 @@ class StatusDisplay:
             return f"{name}: FAILED: {ev.message}"
         if ev.kind == "note":
             return f"{name}: {ev.message} (job {ev.job_name})"
+        if ev.kind == "no_speech":
+            return f"{name}: no speech detected"
         return f"{name}: {ev.job_name} {ev.status}"
+
+
+class _TimeLeftColumn(ProgressColumn):
+    """Rich's estimate of the time left, for rows whose progress is known (local jobs)."""
+
+    def render(self, task: Task) -> Text:
+        left = task.time_remaining
+        if task.total is None or task.finished or left is None:
+            return Text("")
+        return Text(f"{_duration(left)} left", style="progress.remaining")
+
+
+def _time_left(first_time: float, first: float, now: float, fraction: float) -> float | None:
+    """Seconds left at the pace seen since ``first`` (None before there is a pace)."""
+    if now <= first_time or fraction <= first:
+        return None
+    return (1.0 - fraction) * (now - first_time) / (fraction - first)
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3 min``, ``1 h 05 min``: an estimate, so no false precision."""
+    whole = max(round(seconds), 0)
+    if whole < 60:
+        return f"{whole} s"
+    minutes = round(whole / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+# --------------------------------------------------------------------------- interruption
+
+
+class _Interruptible:
+    """Ctrl-C and SIGTERM for the command's lifetime: the first stops in order, a second at once.
+
+    The first signal raises ``KeyboardInterrupt`` in the main thread (what Python
+    does for SIGINT; SIGTERM, which service managers and ``timeout`` send, does the
+    same here), and the run ends in order: exit 130. A second signal while that
+    stop is under way (an upload that will not end soon, an engine step that takes
+    long) ends the process at once with ``os._exit``: no native thread is torn
+    down by an exiting interpreter, and nothing is lost (jobs stay in the job store
+    or on the service; the manifest is saved after every change). Signals the
+    parent ignores (a background job's SIGINT) stay ignored.
+    """
+
+    _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self._saved: dict[int, Any] = {}
+        self._count = 0
+
+    def __enter__(self) -> _Interruptible:
+        if threading.current_thread() is threading.main_thread():
+            for sig in self._SIGNALS:
+                previous = signal.getsignal(sig)
+                self._saved[sig] = previous
+                if previous is not signal.SIG_IGN:
+                    signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for sig, previous in self._saved.items():
+            signal.signal(sig, previous if previous is not None else signal.SIG_DFL)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self._count += 1
+        if self._count == 1:
+            raise KeyboardInterrupt
+        click.echo(
+            "medscribe: error: interrupted again: stopped at once; "
+            "run the same command again to resume",
+            err=True,
+        )
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+
+
+def _stop_interrupted(
+    exc: BatchInterrupted,
+    backend: Backend,
+    *,
+    as_json: bool,
+    show: Callable[[BatchSummary], None],
+) -> BatchInterrupted:
+    """End an interrupted run in order; returns the error that main() turns into exit 130.
+
+    Local jobs are stopped and joined first (see the module docstring); then what
+    finished is shown, the summary printed, and the one line worded. Should the
+    engine not stop in time, the process ends at once (``os._exit``): an
+    interpreter that exits around a running native thread aborts.
+    """
+    stopped = stop_local_jobs(backend, timeout=STOP_TIMEOUT_S)
+    summary = exc.summary
+    if summary is not None:
+        show(summary)
+        if as_json:
+            click.echo(json.dumps(summary.to_json(), indent=2))
+    message = interrupted_message(exc.running, keep_running=stopped is None)
+    if stopped is not None and not stopped.joined:
+        click.echo(f"medscribe: error: {message}", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exc.exit_code)
+    return BatchInterrupted(message, exc.running, summary)
 
 
 # --------------------------------------------------------------------------- the command
@@ -280,6 +478,9 @@ class StatusDisplay:
 @click.option("--speaker-names", default=None, help="Names for the labels: clinician,patient.")
 @click.option("--no-wait", is_flag=True, help="Start the jobs and return.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON summary on stdout.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No status lines on stderr: errors only (for scripts)."
+)
 @settings_flags("bucket", "output_bucket", "kms_key_id", "model", "threads", "concurrency")
 @backend_options
 def transcribe(
@@ -298,6 +499,7 @@ def transcribe(
     speaker_names: str | None,
     no_wait: bool,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Transcribe AUDIO files (files, quoted globs or directories).
 
@@ -306,8 +508,10 @@ def transcribe(
       medscribe transcribe visit.wav --specialty primarycare --speakers 2
       medscribe transcribe 'recordings/*.wav' --output-dir out --format json,srt --json
 
-    Exit codes: 0 all succeeded (or were submitted with --no-wait), 1 any failed,
-    2 usage or input error, 130 interrupted (jobs keep running; rerun to resume).
+    Exit codes: 0 all succeeded, were done before, or were submitted (--no-wait);
+    1 some file failed; 2 the request was refused as a whole (nothing started);
+    130 interrupted by Ctrl-C or SIGTERM (local jobs stop, service jobs keep
+    running; rerun the same command to resume).
     """
     from medscribe.render import format_for_path, parse_speaker_names
 
@@ -338,7 +542,10 @@ def transcribe(
         )
     output_fmt = _output_format(output, asked, format_for_path) if output else None
     if settings.backend == "aws":
+        from medscribe.backends.aws.session import ensure_ready
+
         check_for_aws_batch(options)
+        ensure_ready(settings)  # bucket, region, credentials: all that lacks, in one line
 
     backend = make_backend(settings)
     if no_wait and hasattr(backend, "detach"):
@@ -349,32 +556,43 @@ def transcribe(
     to_stdout = output == "-"
     output_file = Path(output) if output and not to_stdout else None
     terminal = _terminal_formats(fmts, asked, output_dir, output_file, to_stdout, output_fmt)
-    display = StatusDisplay(inputs, live=interactive() and not as_json)
+    file_formats = [f for f in fmts if f in FILE_FORMATS]
+    if output_file is not None and output_fmt is not None:
+        file_formats = [output_fmt]
+    display = StatusDisplay(inputs, live=interactive() and not as_json, quiet=quiet)
     if hasattr(backend, "progress_factory") and display.live:
         backend.progress_factory = display.upload_progress
-    with display:
-        summary = run_batch(
-            backend,
-            inputs,
-            options,
-            output_dir=output_dir,
-            output_file=output_file,
-            formats=[output_fmt] if output_file else [f for f in fmts if f in FILE_FORMATS],
-            concurrency=concurrency,
-            wait=not no_wait,
-            job_name=job_name,
-            on_event=display.event,
-            speaker_names=names,
-            poll_interval=settings.poll_interval,
-            poll_max_interval=settings.poll_max_interval,
-            keep_transcripts=bool(terminal) and not no_wait,
-        )
-    if not as_json and terminal:
-        _show_all(summary, terminal, names, options.max_alternatives is not None)
-    if no_wait:
+
+    def show(summary: BatchSummary) -> None:
+        if not as_json and terminal:
+            _show_all(summary, terminal, names, options.max_alternatives is not None)
+
+    with _Interruptible():
+        try:
+            with display:
+                summary = run_batch(
+                    backend,
+                    inputs,
+                    options,
+                    output_dir=output_dir,
+                    output_file=output_file,
+                    formats=file_formats,
+                    concurrency=concurrency,
+                    wait=not no_wait,
+                    job_name=job_name,
+                    on_event=display.event,
+                    speaker_names=names,
+                    poll_interval=settings.poll_interval,
+                    poll_max_interval=settings.poll_max_interval,
+                    keep_transcripts=bool(terminal) and not no_wait,
+                )
+        except BatchInterrupted as exc:
+            raise _stop_interrupted(exc, backend, as_json=as_json, show=show) from None
+        show(summary)
+    if no_wait and not quiet:
         _resume_hint(summary)
     if as_json:
-        if output_dir is None and output_file is None and not no_wait:
+        if output_dir is None and output_file is None and not no_wait and not quiet:
             click.echo("medscribe: no -o/--output-dir given: no transcript was saved", err=True)
         click.echo(json.dumps(summary.to_json(), indent=2))
     if summary.exit_code:
@@ -384,12 +602,23 @@ def transcribe(
 
 
 def _output_format(output: str, asked: list[str], format_for_path: F) -> str:
-    """The one format ``-o`` writes: --format, else the file's extension, else JSON."""
+    """The one format ``-o`` writes: --format, else the file's extension, else JSON.
+
+    An extension that names another format than an explicit --format is refused
+    (``-o out.txt --format srt`` would hide SRT in a .txt); other extensions take
+    --format as it is.
+    """
     if len(asked) > 1:
         raise ValidationError("-o/--output writes one format; use --output-dir for several")
     if asked:
         if asked[0] == "rich" and output != "-":
             raise ValidationError("--format rich is for the terminal; use text for a file")
+        implied = format_for_path(Path(output)) if output != "-" else None
+        if implied is not None and implied != asked[0]:
+            raise ValidationError(
+                f"-o {output}: the extension says {implied}, --format says {asked[0]}; "
+                "make them agree, or leave out --format"
+            )
         return asked[0]
     if output == "-":
         return "json"
@@ -423,7 +652,7 @@ def _show_all(
     several = len(summary.files) > 1
     for result in summary.files:
         transcript = result.transcript
-        if transcript is None and result.succeeded:
+        if transcript is None and (result.succeeded or result.skipped):
             # Done in an earlier run: show it from the JSON written then.
             saved = next((p for p in result.outputs if p.suffix == ".json" and p.is_file()), None)
             transcript = codec.load(saved) if saved else None
@@ -435,11 +664,27 @@ def _show_all(
             speaker_names=names,
             show_alternatives=alternatives,
             title=str(result.input) if several else None,
+            media_duration=_media_duration(result.input) if "rich" in formats else None,
         )
 
 
+def _media_duration(path: Path) -> float | None:
+    """The recording's length for the Rich header; None when FFmpeg cannot tell."""
+    from medscribe.errors import MediaError
+    from medscribe.media import probe
+
+    try:
+        return probe(path).duration or None
+    except MediaError:
+        return None
+
+
 def _resume_hint(summary: BatchSummary) -> None:
-    pending = [f.job_name for f in summary.files if not f.succeeded and not f.failed]
+    pending = [
+        f.job_name
+        for f in summary.files
+        if not (f.succeeded or f.skipped or f.failed) and f.status != NOT_STARTED
+    ]
     if not pending:
         return
     click.echo(

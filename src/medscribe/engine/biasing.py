@@ -48,7 +48,7 @@ from medscribe.engine.lexicon import (
     load_lexicon,
     phonetic_key,
 )
-from medscribe.engine.protected import keeps_protected
+from medscribe.engine.protected import protected_flags, protected_in
 from medscribe.engine.recognition import SAMPLE_RATE, join_number_pieces, word_items
 from medscribe.transcript import Item
 
@@ -331,6 +331,9 @@ def merge(first: list[Item], prompted: list[Item], lexicon: Lexicon) -> list[Ite
         return first
     a = [letters(i.content) or i.content for i in first]
     b = [letters(i.content) or i.content for i in prompted]
+    # Which words are numbers, doses, units or negations, each reading in its own context.
+    kept_first = protected_flags([i.content for i in first])
+    kept_prompted = protected_flags([i.content for i in prompted])
     out: list[Item] = []
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -339,9 +342,8 @@ def merge(first: list[Item], prompted: list[Item], lexicon: Lexicon) -> list[Ite
             span is not None
             and _sounds_alike(a[i1:i2], b[j1 + span[0] : j1 + span[1]])
             # Never at the cost of a number, dose, unit or negation the first pass heard.
-            and keeps_protected(
-                [i.content for i in first[i1:i2]],
-                [i.content for i in prompted[j1 + span[0] : j1 + span[1]]],
+            and _same_protected(
+                first[i1:i2], kept_first[i1:i2], prompted[j1:j2], kept_prompted[j1:j2], span
             )
         ):
             # Only the term's own words: the prompted pass may have shifted its
@@ -353,6 +355,20 @@ def merge(first: list[Item], prompted: list[Item], lexicon: Lexicon) -> list[Ite
             # a prompted decode may invent a listed term where nothing was said.
             out.extend(first[i1:i2])
     return out
+
+
+def _same_protected(
+    old: list[Item],
+    old_flags: list[bool],
+    new: list[Item],
+    new_flags: list[bool],
+    span: tuple[int, int],
+) -> bool:
+    """Whether taking ``new[span]`` for ``old`` keeps its numbers, doses, units, negations."""
+    lo, hi = span
+    before = protected_in([i.content for i in old], old_flags)
+    after = protected_in([i.content for i in new[lo:hi]], new_flags[lo:hi])
+    return before == after
 
 
 def _trailing_punctuation(items: list[Item]) -> list[Item]:

@@ -36,7 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from medscribe.engine.lexicon import Lexicon, Term, letters, phonetic_key
-from medscribe.engine.protected import is_protected, keeps_protected
+from medscribe.engine.protected import keeps_protected, protected_flags
 from medscribe.engine.wordlists import english_words, medical_words
 from medscribe.transcript import Item
 
@@ -140,8 +140,10 @@ def find_matches(
     # A number, dose, unit or negation ("ten", "milligrams", "no"), a token that is
     # not a word, or a word that already is a term ends every run: "listenapril ten"
     # must not become "lisinopril", "no Babinski" must not swallow the "no".
+    protected = protected_flags(words)
     barrier = [
-        is_protected(w) or not w.replace("'", "").isalpha() or letters(w) in singles for w in words
+        p or not w.replace("'", "").isalpha() or letters(w) in singles
+        for p, w in zip(protected, words, strict=True)
     ]
     for start in range(len(words)):
         for stop in range(start + 1, min(start + MAX_RUN, len(words)) + 1):

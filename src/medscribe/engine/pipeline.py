@@ -20,6 +20,15 @@ This module owns the order of the steps and the memory plan, nothing else:
    path decodes the file once and recognises views of it; channel
    identification runs window by window like plain recognition.
 
+A caller that may stop the work passes ``cancel`` (a :class:`threading.Event`):
+the engine checks it between the recogniser's segments and between the steps, and
+raises :class:`TranscriptionCancelled`, so that no native thread (CTranslate2,
+onnxruntime) is left running when the caller's process exits. ``progress`` is
+called with an estimate of the fraction of the work done (0.0 to 1.0): the
+position of the first decoding pass in the audio (the end times of its
+segments), scaled by the share of the time that pass takes (about half with
+speaker partitioning, whose embeddings come after it, nearly all otherwise).
+
 The transcript's ``job_name`` is the caller's; ``account_id`` is
 :data:`LOCAL_ACCOUNT_ID` ("000000000000"): the service's field is a 12-digit AWS
 account, and twelve zeros keep consumers that parse it working while saying
@@ -30,10 +39,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -44,6 +55,9 @@ from medscribe.media import probe
 from medscribe.request import LOCAL_MAX_CHANNELS, TranscriptionOptions, TranscriptionType
 from medscribe.transcript import Item, Segment, Transcript
 
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
 log = logging.getLogger(__name__)
 
 #: ``accountId`` of local transcripts (see the module docstring).
@@ -51,6 +65,17 @@ LOCAL_ACCOUNT_ID = "000000000000"
 #: Length of the recognition windows (seconds) and how far around it a cut may move.
 WINDOW_S = 600.0
 WINDOW_SEARCH_S = 10.0
+#: Share of a job's time spent in the first decoding pass (measured with tiny.en on a
+#: CPU: speaker partitioning takes about as long again after it). Progress estimates only.
+RECOGNITION_SHARE = 0.95
+RECOGNITION_SHARE_WITH_SPEAKERS = 0.5
+
+#: ``progress`` callback: the fraction of the audio recognised so far.
+ProgressFn = Callable[[float], None]
+
+
+class TranscriptionCancelled(Exception):
+    """The caller's ``cancel`` event was set; the engine stopped between two steps."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +102,8 @@ def transcribe_file(
     config: EngineConfig | None = None,
     job_name: str = "",
     vocabulary: Sequence[object] | None = None,
+    cancel: threading.Event | None = None,
+    progress: ProgressFn | None = None,
 ) -> Transcript:
     """Transcribe ``path`` with the offline engine: decode -> recognise -> format -> speakers.
 
@@ -84,13 +111,22 @@ def transcribe_file(
     :class:`~medscribe.errors.ConfigError` for a bad model path and
     :class:`~medscribe.errors.BackendError` when a requested step is unavailable.
     ``vocabulary`` is a parsed custom vocabulary
-    (:class:`medscribe.vocabulary.VocabularyEntry` list).
+    (:class:`medscribe.vocabulary.VocabularyEntry` list). ``cancel`` and
+    ``progress``: see the module docstring (:class:`TranscriptionCancelled`).
     """
     config = config or EngineConfig()
     info = probe(path)
-    model = recognition.load_model(config.model, threads=config.threads)
+    passes = max(info.channels, 1) if options.channel_identification else 1
+    share = RECOGNITION_SHARE
+    if options.max_speakers is not None and not options.channel_identification:
+        share = RECOGNITION_SHARE_WITH_SPEAKERS
+    watch = _Watch(cancel, progress, info.duration * passes, share)
+    watch.check()
+    model = watch.model(recognition.load_model(config.model, threads=config.threads))
+    watch.check()
 
     def finish(items: list[Item]) -> list[Item]:
+        watch.check()
         return _format(items, options) if config.formatting else items
 
     lexicon = None
@@ -109,6 +145,7 @@ def transcribe_file(
             found = recognition.recognize(
                 samples, model=model, offset=offset, beam_size=config.beam_size
             )
+        watch.check()
         if options.max_alternatives and not options.channel_identification:
             from medscribe.engine import alternatives
 
@@ -140,6 +177,7 @@ def transcribe_file(
         items = [item for offset, view in _views(whole) for item in recognize_at(view, offset)]
         items = finish(items)
         assign = _required("medscribe.engine.speakers", "speaker partitioning").assign_speakers
+        watch.check()
         speakers = assign(whole, items, options.max_speakers) if items else 0
     else:
         items = []
@@ -147,6 +185,7 @@ def transcribe_file(
             items.extend(recognize_at(window.audio, window.offset))
         items = finish(items)
 
+    watch.check()
     return Transcript(
         items=items,
         job_name=job_name,
@@ -156,6 +195,79 @@ def transcribe_file(
         channels=channels,
         segments=segments,
     )
+
+
+class _Watch:
+    """Cancellation and progress between the recogniser's segments (see the module docstring).
+
+    faster-whisper decodes lazily, one segment per step of the generator that
+    ``WhisperModel.transcribe`` returns; :meth:`model` wraps the model so that the
+    end of each segment is reported and ``cancel`` is checked before the next one
+    is decoded. Only first
+    passes count for progress (the VAD is on there); the prompted second look of
+    the specialty pass decodes clips of snippets whose times are not the file's.
+    """
+
+    def __init__(
+        self,
+        cancel: threading.Event | None,
+        progress: ProgressFn | None,
+        total_s: float,
+        share: float = 1.0,
+    ) -> None:
+        self.cancel = cancel
+        self.progress = progress if total_s > 0 else None
+        self.total_s = total_s
+        self.share = share
+        self.done_s = 0.0  # audio of the first passes finished so far
+        self.reported = 0.0
+
+    def check(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise TranscriptionCancelled
+
+    def model(self, model: WhisperModel) -> WhisperModel:
+        if self.cancel is None and self.progress is None:
+            return model
+        return cast("WhisperModel", _WatchedModel(model, self))
+
+    def segments(self, segments: Iterable[Any], length_s: float | None) -> Iterator[Any]:
+        """``segments`` as they decode; ``length_s`` is the audio of a first pass, else None."""
+        for segment in segments:
+            if length_s is not None:
+                self._report(self.done_s + min(float(segment.end), length_s))
+            yield segment
+            self.check()  # before the next segment is decoded
+        if length_s is not None:
+            self.done_s += length_s
+            self._report(self.done_s)
+
+    def _report(self, position_s: float) -> None:
+        if self.progress is None:  # not asked for, or a file of unknown duration
+            return
+        fraction = self.share * min(max(position_s / self.total_s, 0.0), 1.0)
+        if fraction > self.reported:
+            self.reported = fraction
+            self.progress(fraction)
+
+
+class _WatchedModel:
+    """A WhisperModel whose ``transcribe`` goes through a :class:`_Watch`; all else is its own."""
+
+    def __init__(self, model: WhisperModel, watch: _Watch) -> None:
+        self._model = model
+        self._watch = watch
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def transcribe(self, audio: Any, *args: Any, **kwargs: Any) -> tuple[Iterator[Any], Any]:
+        self._watch.check()
+        segments, info = self._model.transcribe(audio, *args, **kwargs)
+        first_pass = kwargs.get("vad_filter", True) is not False
+        shape = getattr(audio, "shape", None)
+        length_s = shape[-1] / audio_mod.SAMPLE_RATE if first_pass and shape else None
+        return self._watch.segments(segments, length_s), info
 
 
 def _by_channel(
@@ -197,7 +309,10 @@ def _format(items: list[Item], options: TranscriptionOptions) -> list[Item]:
     format_items = getattr(formatting, "format_items", None)
     if format_items is None or not items:
         return items
-    return format_items(items, dictation=options.type is TranscriptionType.DICTATION)
+    formatted: list[Item] = format_items(
+        items, dictation=options.type is TranscriptionType.DICTATION
+    )
+    return formatted
 
 
 def _optional(name: str) -> ModuleType | None:

@@ -18,7 +18,9 @@ Where the words come from (none from any development or test recording):
   (:data:`medscribe.engine.formatting.medical.UNITS`, from how-numbers-med.md
   and how-measurements-med.md of the service's documentation), "percent", and
   the dose forms a prescription counts (tablet, capsule, pill, puff, drop,
-  patch, dose, injection, spray, unit, each with its plural);
+  patch, dose, injection, spray, unit, each with its plural), when they measure
+  a number: "ten milligrams per deciliter", not the "gram" of a split
+  "electric cardio gram";
 * negations: the pre-negation triggers of NegEx (Chapman et al., 2001, "A simple
   algorithm for identifying negated findings and diseases in discharge
   summaries"), single words only, and every contraction ending in "n't".
@@ -29,12 +31,12 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from medscribe.engine.formatting.medical import UNITS
 from medscribe.engine.formatting.numbers import NUMBER_WORDS
 
-__all__ = ["is_protected", "keeps_protected", "protected_words"]
+__all__ = ["is_protected", "keeps_protected", "protected_flags", "protected_in"]
 
 _ORDINALS = (
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
@@ -55,29 +57,67 @@ _WORD = re.compile(r"[a-z']+")
 
 
 @functools.cache
-def protected_words() -> frozenset[str]:
-    """Lower-case words that mark a number, dose, unit or negation."""
+def _numbers() -> frozenset[str]:
+    """Number and quantity words: protected wherever they stand."""
+    return frozenset({*NUMBER_WORDS, *_ORDINALS.split(), *_QUANTITIES.split()})
+
+
+@functools.cache
+def _negations() -> frozenset[str]:
+    return frozenset(_NEGATIONS.split())
+
+
+@functools.cache
+def _measures() -> frozenset[str]:
+    """Unit and dose-form words: protected when they measure a number."""
     unit_words = {word for phrase in UNITS for word in phrase}
-    listed = " ".join((_ORDINALS, _QUANTITIES, _DOSE_FORMS, _NEGATIONS)).split()
-    return frozenset({*NUMBER_WORDS, *unit_words, *listed})
+    return frozenset({*unit_words, *_DOSE_FORMS.split()})
 
 
-def is_protected(word: str) -> bool:
-    """Whether ``word`` (as heard, any case, punctuation attached) must survive a rewrite."""
-    if any(ch.isdigit() for ch in word):
-        return True
+def _parts(word: str) -> list[str]:
     low = word.lower().replace("\u2019", "'")
-    for part in _WORD.findall(low):
-        if part.endswith("n't") or part in protected_words():
-            return True
-        # "twenty-five", "ten-milligram": a hyphenated word is protected by any part.
-    return any(p in protected_words() for p in low.split("-") if p)
+    # "twenty-five", "ten-milligram": a hyphenated word counts by any of its parts.
+    return [p for chunk in low.split("-") for p in _WORD.findall(chunk)]
 
 
-def _protected_counts(words: Iterable[str]) -> Counter[str]:
-    return Counter(w.lower().strip(".,;:!?") for w in words if is_protected(w))
+def _is_number(word: str) -> bool:
+    return any(ch.isdigit() for ch in word) or any(p in _numbers() for p in _parts(word))
 
 
-def keeps_protected(old: Iterable[str], new: Iterable[str]) -> bool:
+def _is_negation(word: str) -> bool:
+    return any(p.endswith("n't") or p in _negations() for p in _parts(word))
+
+
+def _is_measure(word: str) -> bool:
+    return any(p in _measures() for p in _parts(word))
+
+
+def protected_flags(words: Sequence[str]) -> list[bool]:
+    """For each word of a sequence, whether it is a number, dose, unit or negation.
+
+    A unit or dose form counts when it measures a number (it follows one, or a
+    unit that does): "ten milligrams per deciliter" is protected whole, while the
+    "gram" of a split "electric cardio gram" is a piece of a misheard term.
+    """
+    flags: list[bool] = []
+    measuring = False  # the words so far are a number and its units
+    for word in words:
+        measuring = _is_number(word) or (measuring and _is_measure(word))
+        flags.append(measuring or _is_negation(word))
+    return flags
+
+
+def is_protected(word: str, *, after_number: bool = False) -> bool:
+    """Whether ``word`` must survive a rewrite (``after_number``: it follows a number)."""
+    return _is_number(word) or _is_negation(word) or (after_number and _is_measure(word))
+
+
+def protected_in(words: Sequence[str], flags: Sequence[bool] | None = None) -> Counter[str]:
+    """The protected words of ``words`` (lower-cased, with counts); ``flags`` if known."""
+    flags = protected_flags(words) if flags is None else flags
+    return Counter(w.lower() for w, f in zip(words, flags, strict=True) if f)
+
+
+def keeps_protected(old: Sequence[str], new: Sequence[str]) -> bool:
     """Whether rewriting ``old`` as ``new`` keeps every protected word exactly as it was."""
-    return _protected_counts(old) == _protected_counts(new)
+    return protected_in(old) == protected_in(new)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medscribe.errors import ValidationError
+from medscribe.files import write_private
 from medscribe.request import Specialty, TranscriptionType
 
 CASE_FILES = ("mono.wav", "stereo.wav", "ref.txt", "ref.rttm", "ref.json", "meta.json")
@@ -228,7 +229,7 @@ def write_rttm(path: Path, uri: str, turns: list[SpeakerTurn]) -> None:
         f"SPEAKER {uri} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>"
         for t in turns
     ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private(path, "\n".join(lines) + "\n")
 
 
 def write_turns_json(path: Path, turns: list[SpeakerTurn]) -> None:
@@ -236,9 +237,9 @@ def write_turns_json(path: Path, turns: list[SpeakerTurn]) -> None:
         {"speaker": t.speaker, "start": round(t.start, 3), "end": round(t.end, 3), "text": t.text}
         for t in turns
     ]
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_private(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_meta(path: Path, specialty: Specialty, kind: TranscriptionType) -> None:
     meta = {"specialty": specialty.value, "type": kind.value}
-    path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_private(path, json.dumps(meta, indent=2) + "\n")

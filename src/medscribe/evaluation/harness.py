@@ -185,10 +185,12 @@ def evaluate_case(
     result = score_case(case, transcript)
     result.audio_seconds, result.wall_seconds = duration, wall
     if transcripts_dir is not None:
+        from medscribe.files import private_dir, write_private
         from medscribe.transcript import codec
 
-        transcripts_dir.mkdir(parents=True, exist_ok=True)
-        (transcripts_dir / f"{case.name}.json").write_text(codec.dumps(transcript), "utf-8")
+        # An evaluation may run on real recordings: its transcripts are patient data.
+        private_dir(transcripts_dir, parents=True)
+        write_private(transcripts_dir / f"{case.name}.json", codec.dumps(transcript))
     return result
 
 

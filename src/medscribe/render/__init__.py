@@ -58,8 +58,13 @@ def render_rich(
     speaker_names: SpeakerNames | str | None = None,
     show_alternatives: bool = False,
     low_confidence: float = 0.5,
+    media_duration: float | None = None,
 ) -> None:
-    """Print the transcript on a Rich ``console`` (header, coloured turns, marked words)."""
+    """Print the transcript on a Rich ``console`` (header, coloured turns, marked words).
+
+    ``media_duration`` is the recording's length in seconds when the caller knows it
+    (the header then says "Duration"; else "Speech until" the last word's end).
+    """
     names = as_names(speaker_names)
     check_speaker_names(transcript, names)
     print_transcript(
@@ -68,6 +73,7 @@ def render_rich(
         names,
         show_alternatives=show_alternatives,
         low_confidence=low_confidence,
+        media_duration=media_duration,
     )
 
 

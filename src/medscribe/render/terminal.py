@@ -5,6 +5,11 @@ per turn (time, speaker, text) in a grid so long turns wrap under their own colu
 words whose confidence is below the threshold are dimmed and underlined, and a legend
 says what that means; the service's n-best hypotheses (``results.segments``) follow
 in a table when asked for.
+
+The header's "Duration" is the recording's length, which only the caller can know
+(a Transcribe Medical JSON does not carry it: its last word may end long before
+the audio does). Without it the header says "Speech until" and the last word's
+end time, which is all the transcript itself tells.
 """
 
 from __future__ import annotations
@@ -48,13 +53,14 @@ def print_transcript(
     *,
     show_alternatives: bool = False,
     low_confidence: float = 0.5,
+    media_duration: float | None = None,
 ) -> None:
-    """Print the transcript on ``console``."""
+    """Print the transcript on ``console``; ``media_duration`` is the recording's length."""
     if not 0.0 <= low_confidence <= 1.0:
         raise ValidationError(
             f"low-confidence threshold must be between 0 and 1, not {low_confidence}"
         )
-    console.print(_header(transcript, names))
+    console.print(_header(transcript, names, media_duration))
     labelled = transcript.has_speakers or transcript.has_channels
     turns = transcript.turns() if labelled else transcript.turns(max_gap=PARAGRAPH_GAP)
     marked = 0
@@ -80,13 +86,17 @@ def print_transcript(
         console.print(_alternatives(transcript.segments))
 
 
-def _header(transcript: Transcript, names: SpeakerNames) -> Panel:
+def _header(transcript: Transcript, names: SpeakerNames, media_duration: float | None) -> Panel:
     kind, count = label_count(transcript)
     lines = Text()
     lines.append("Job: ", style="bold")
     lines.append(transcript.job_name or "(unnamed)")
-    lines.append("   Duration: ", style="bold")
-    lines.append(clock(transcript.duration))
+    if media_duration is not None:
+        lines.append("   Duration: ", style="bold")
+        lines.append(clock(media_duration))
+    else:
+        lines.append("   Speech until: ", style="bold")
+        lines.append(clock(transcript.duration))
     if transcript.status and transcript.status != "COMPLETED":
         lines.append("   Status: ", style="bold")
         lines.append(transcript.status, style="red")

@@ -92,37 +92,54 @@ class StreamSession:
             channels=channels,
         )
 
-    def save(self, output: Path, formats: list[str]) -> list[Path]:
-        """Write the JSON and each file format next to ``output``; returns the paths written."""
-        return save_transcript(self.transcript(), output, formats)
+    def save(
+        self, output: Path, formats: list[str], *, speaker_names: dict[str, str] | None = None
+    ) -> list[Path]:
+        """Write the JSON and each file format next to ``output``; returns the paths written.
+
+        ``speaker_names`` name the labels in text, WebVTT and SRT; the JSON keeps spk_N.
+        """
+        return save_transcript(self.transcript(), output, formats, speaker_names=speaker_names)
 
 
 def output_paths(output: Path, formats: list[str]) -> dict[str, Path]:
     """``visit.json`` + ["text"] -> json: visit.json, text: visit.txt.
 
     The JSON is always written; a known extension on ``output`` says which format
-    that exact path gets, the others take the same stem.
+    that exact path gets, the others take the same stem. Each destination is
+    checked (its folder exists and takes a file), so a stream is refused before
+    it starts rather than when it is saved.
     """
+    from medscribe.files import check_output_file
     from medscribe.render import EXTENSIONS, format_for_path
 
     output = Path(output)
     own = format_for_path(output)
     stem = output.with_suffix("") if own else output
     paths: dict[str, Path] = {}
-    for fmt in ["json", *formats]:
+    for fmt in ["json", *([own] if own else []), *formats]:  # -o live.txt writes live.txt
         if fmt == "rich" or fmt in paths:
             continue
         if fmt not in FILE_FORMATS:
             raise ValidationError(f"--format {fmt}: cannot be saved to a file")
         paths[fmt] = output if fmt == own else stem.with_name(stem.name + EXTENSIONS[fmt])
+        check_output_file(paths[fmt])
     return paths
 
 
-def save_transcript(transcript: Transcript, output: Path, formats: list[str]) -> list[Path]:
+def save_transcript(
+    transcript: Transcript,
+    output: Path,
+    formats: list[str],
+    *,
+    speaker_names: dict[str, str] | None = None,
+) -> list[Path]:
+    from medscribe.batch import names_for
     from medscribe.render import write_output
+
+    names = names_for(transcript, speaker_names)  # only the labels this session heard
 
     written = []
     for fmt, path in output_paths(output, formats).items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_output(transcript, path, fmt))
+        written.append(write_output(transcript, path, fmt, speaker_names=names))
     return written

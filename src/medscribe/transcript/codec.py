@@ -13,9 +13,12 @@ conversation-channel-id-med.md, alternative-med-transcriptions.md):
   ``number_of_channels``);
 * ``results.segments[]`` with n-best ``alternatives[]`` (``transcript``, ``items[]``).
 
-Parsing is lenient (numbers or strings, missing optional parts) because it must
-read JSON from the service and from other tools; writing is strict and stable so
-that both backends emit the same bytes for the same model.
+Parsing is lenient (numbers or strings, missing optional parts, a UTF-8 byte
+order mark) because it must read JSON from the service and from other tools, and
+it is checked against pydantic models of that shape: a document of any other
+shape is one ValidationError that names the JSON path and what it should be,
+never Python's exception text. Writing is strict and stable so that both
+backends emit the same bytes for the same model.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
 
 from medscribe.errors import ValidationError
 from medscribe.transcript.model import (
@@ -179,95 +185,230 @@ def _label_index(label: str) -> tuple[int, str]:
 
 
 # --------------------------------------------------------------------------- reading
+#
+# The wire shape as pydantic models: lenient where the service's JSON and other
+# tools differ (numbers or strings, missing optional parts, extra keys), and any
+# document of another shape is refused with the JSON path of the first problem,
+# never with Python's exception text.
 
 
-def loads(text: str) -> Transcript:
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+_Number = Annotated[float | None, BeforeValidator(_blank_is_none)]
+_Count = Annotated[int | None, BeforeValidator(_blank_is_none)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, frozen=True)
+
+
+class _WordChoice(_Wire):
+    content: str = ""
+    confidence: _Number = None
+
+
+class _Item(_Wire):
+    """``results.items[]``, a channel's ``items[]``, or a flat item of ``segments[]``."""
+
+    alternatives: list[_WordChoice] | None = None
+    content: str | None = None  # flat items carry content and confidence directly
+    confidence: _Number = None
+    type: str | None = None
+    start_time: _Number = None
+    end_time: _Number = None
+    speaker_label: str | None = None
+    channel_label: str | None = None
+
+
+class _Channel(_Wire):
+    channel_label: str | None = None
+    items: list[_Item] | None = None
+
+
+class _ChannelLabels(_Wire):
+    channels: list[_Channel] | None = None
+    number_of_channels: _Count = None
+
+
+class _SpeakerSpan(_Wire):
+    start_time: float
+    end_time: float
+    speaker_label: str | None = None
+
+
+class _SpeakerSegment(_Wire):
+    start_time: float
+    end_time: float
+    speaker_label: str | None = None
+    items: list[_SpeakerSpan] | None = None
+
+
+class _SpeakerLabels(_Wire):
+    speakers: _Count = None
+    segments: list[_SpeakerSegment] | None = None
+
+
+class _Hypothesis(_Wire):
+    transcript: str | None = None
+    items: list[_Item] | None = None
+
+
+class _Segment(_Wire):
+    start_time: float = 0.0
+    end_time: float = 0.0
+    alternatives: list[_Hypothesis] | None = None
+
+
+class _Text(_Wire):
+    transcript: str | None = None
+
+
+class _Results(_Wire):
+    transcripts: list[_Text] | None = None
+    items: list[_Item] | None = None
+    speaker_labels: _SpeakerLabels | None = None
+    channel_labels: _ChannelLabels | None = None
+    segments: list[_Segment] | None = None
+
+
+class _Document(_Wire):
+    jobName: str | None = None  # the service's spelling
+    accountId: str | None = None
+    status: str | None = None
+    results: _Results
+
+
+NOT_A_TRANSCRIPT = "not a Transcribe Medical transcript"
+
+
+def loads(text: str | bytes) -> Transcript:
+    """Parse a transcript document; bytes may be UTF-8 (with or without a BOM), -16 or -32."""
+    if isinstance(text, str):
+        # A byte order mark decoded as text (json.loads refuses it; for bytes it
+        # detects the encoding, UTF-8 with a BOM included).
+        text = text.removeprefix("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(f"not a JSON document: {exc.msg} at line {exc.lineno}") from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        ) from None
     return from_json(data)
 
 
 def load(path: str | Path) -> Transcript:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise ValidationError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{p}: cannot read: {exc}") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{p}: is a directory, not a transcript file") from None
+    except OSError as exc:
+        raise ValidationError(f"{p}: cannot read: {exc.strerror or type(exc).__name__}") from None
     try:
-        return loads(text)
+        return loads(data)
     except ValidationError as exc:
         raise ValidationError(f"{p}: {exc.message}") from None
 
 
 def from_json(data: Any) -> Transcript:
     """Parse a Transcribe (Medical) transcript document into the model."""
-    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
-        raise ValidationError("not a Transcribe Medical transcript: no 'results' object")
-    results = data["results"]
-    try:
-        channel_labels = results.get("channel_labels")
-        if channel_labels and channel_labels.get("channels"):
-            items = _items_from_channels(channel_labels["channels"])
-            channels = _int_or_none(channel_labels.get("number_of_channels"))
-            channels = channels or len(channel_labels["channels"])
-        else:
-            items = [_parse_item(raw) for raw in results.get("items") or []]
-            channels = None
-        speaker_labels = results.get("speaker_labels")
-        speakers = None
-        if speaker_labels:
-            _assign_speakers(items, speaker_labels.get("segments") or [])
-            speakers = _int_or_none(speaker_labels.get("speakers"))
-        segments = [_parse_segment(s) for s in results.get("segments") or []]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValidationError(f"malformed transcript JSON: {type(exc).__name__}: {exc}") from None
+    doc = _validate(data)
+    results = doc.results
+    channel_labels = results.channel_labels
+    channels: int | None = None
+    if channel_labels is not None and channel_labels.channels:
+        items = _items_from_channels(channel_labels.channels)
+        channels = channel_labels.number_of_channels or len(channel_labels.channels)
+    else:
+        items = [_to_item(raw) for raw in results.items or []]
+    speakers = None
+    if results.speaker_labels is not None:
+        _assign_speakers(items, results.speaker_labels.segments or [])
+        speakers = results.speaker_labels.speakers
     return Transcript(
         items=items,
-        job_name=str(data.get("jobName", "")),
-        account_id=str(data.get("accountId", "")),
-        status=str(data.get("status", "COMPLETED")),
+        job_name=doc.jobName or "",
+        account_id=doc.accountId or "",
+        status=doc.status or "COMPLETED",
         speakers=speakers,
         channels=channels,
-        segments=segments,
+        segments=[_to_segment(s) for s in results.segments or []],
     )
 
 
-def _float_or_none(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    return float(value)
+def _validate(data: Any) -> _Document:
+    if not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else type(data).__name__
+        raise ValidationError(f"{NOT_A_TRANSCRIPT}: a JSON {_json_kind(kind)}, not an object")
+    results = data.get("results")
+    if not isinstance(results, dict):
+        raise ValidationError(f"{NOT_A_TRANSCRIPT}: no 'results' object")
+    if not {"items", "transcripts", "channel_labels"} & results.keys():
+        raise ValidationError(f"{NOT_A_TRANSCRIPT}: 'results' has no 'items'")
+    try:
+        return _Document.model_validate(data)
+    except PydanticValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ValidationError(f"{NOT_A_TRANSCRIPT}: {_shape_problem(errors[0])}{more}") from None
 
 
-def _int_or_none(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    return int(value)
+def _json_kind(python_type: str) -> str:
+    return {"str": "string", "int": "number", "float": "number", "bool": "boolean"}.get(
+        python_type, "null" if python_type == "NoneType" else python_type
+    )
 
 
-def _parse_item(raw: JsonDict, channel: str | None = None) -> Item:
-    alternatives = raw.get("alternatives") or [{"content": raw.get("content", "")}]
-    first = alternatives[0]
-    kind = raw.get("type", "pronunciation")
+#: pydantic error types -> what the document should have had there (no class names).
+_EXPECTED = {
+    "model_type": "should be an object",
+    "dict_type": "should be an object",
+    "list_type": "should be a list",
+    "string_type": "should be a string",
+    "float_type": "should be a number",
+    "float_parsing": "should be a number",
+    "int_type": "should be a whole number",
+    "int_parsing": "should be a whole number",
+    "int_from_float": "should be a whole number",
+    "missing": "is missing",
+}
+
+
+def _shape_problem(error: Any) -> str:
+    """``results.items[3].start_time should be a number``: where, and what was expected."""
+    path = ""
+    for part in error["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    message = str(error["msg"])
+    expected = _EXPECTED.get(error["type"], message[:1].lower() + message[1:])
+    return f"{path} {expected}"
+
+
+def _to_item(raw: _Item, channel: str | None = None) -> Item:
+    if raw.alternatives:
+        first, others = raw.alternatives[0], raw.alternatives[1:]
+    else:
+        first, others = _WordChoice(content=raw.content or "", confidence=raw.confidence), []
+    punctuation = raw.type == "punctuation"
     return Item(
-        content=str(first.get("content", "")),
-        type="punctuation" if kind == "punctuation" else "pronunciation",
-        start=None if kind == "punctuation" else _float_or_none(raw.get("start_time")),
-        end=None if kind == "punctuation" else _float_or_none(raw.get("end_time")),
-        confidence=_float_or_none(first.get("confidence")),
-        speaker=raw.get("speaker_label"),
-        channel=raw.get("channel_label", channel),
-        alternatives=[
-            WordAlternative(str(a.get("content", "")), _float_or_none(a.get("confidence")))
-            for a in alternatives[1:]
-        ],
+        content=first.content,
+        type="punctuation" if punctuation else "pronunciation",
+        start=None if punctuation else raw.start_time,
+        end=None if punctuation else raw.end_time,
+        confidence=first.confidence,
+        speaker=raw.speaker_label,
+        channel=raw.channel_label or channel,
+        alternatives=[WordAlternative(a.content, a.confidence) for a in others],
     )
 
 
-def _items_from_channels(channels: Iterable[JsonDict]) -> list[Item]:
+def _items_from_channels(channels: Iterable[_Channel]) -> list[Item]:
     """Merge per-channel item lists into one list in time order.
 
     A punctuation mark travels with the word before it, so each channel is cut
@@ -276,9 +417,9 @@ def _items_from_channels(channels: Iterable[JsonDict]) -> list[Item]:
     groups: list[tuple[float, int, list[Item]]] = []
     order = 0
     for channel in channels:
-        label = channel.get("channel_label")
-        for raw in channel.get("items") or []:
-            item = _parse_item(raw, channel=label)
+        label = channel.channel_label
+        for raw in channel.items or []:
+            item = _to_item(raw, channel=label)
             item.channel = label
             if item.is_punctuation and groups and groups[-1][2][0].channel == label:
                 groups[-1][2].append(item)
@@ -289,16 +430,16 @@ def _items_from_channels(channels: Iterable[JsonDict]) -> list[Item]:
     return [item for _, _, group in groups for item in group]
 
 
-def _assign_speakers(items: list[Item], segments: list[JsonDict]) -> None:
+def _assign_speakers(items: list[Item], segments: list[_SpeakerSegment]) -> None:
     """Give each item the speaker of ``speaker_labels``; punctuation follows its word."""
-    by_time: dict[tuple[str, str], str] = {}
-    spans: list[tuple[float, float, str]] = []
+    by_time: dict[tuple[str, str], str | None] = {}
+    spans: list[tuple[float, float, str | None]] = []
     for segment in segments:
-        label = segment.get("speaker_label")
-        spans.append((float(segment["start_time"]), float(segment["end_time"]), label))
-        for sub in segment.get("items") or []:
-            key = (fmt_time(float(sub["start_time"])), fmt_time(float(sub["end_time"])))
-            by_time[key] = sub.get("speaker_label", label)
+        label = segment.speaker_label
+        spans.append((segment.start_time, segment.end_time, label))
+        for sub in segment.items or []:
+            key = (fmt_time(sub.start_time), fmt_time(sub.end_time))
+            by_time[key] = sub.speaker_label or label
     previous: str | None = None
     for item in items:
         if item.is_punctuation:
@@ -312,31 +453,14 @@ def _assign_speakers(items: list[Item], segments: list[JsonDict]) -> None:
         previous = item.speaker
 
 
-def _parse_segment(raw: JsonDict) -> Segment:
+def _to_segment(raw: _Segment) -> Segment:
     alternatives = []
-    for alt in raw.get("alternatives") or []:
-        items = [_parse_flat_item(i) for i in alt.get("items") or []]
-        text = alt.get("transcript")
+    for alt in raw.alternatives or []:
+        items = [_to_item(i) for i in alt.items or []]
+        text = alt.transcript
         alternatives.append(
             SegmentAlternative(
                 transcript=text if text is not None else join_items(items), items=items
             )
         )
-    return Segment(
-        start=float(raw.get("start_time", 0.0)),
-        end=float(raw.get("end_time", 0.0)),
-        alternatives=alternatives,
-    )
-
-
-def _parse_flat_item(raw: JsonDict) -> Item:
-    if "alternatives" in raw:
-        return _parse_item(raw)
-    kind = raw.get("type", "pronunciation")
-    return Item(
-        content=str(raw.get("content", "")),
-        type="punctuation" if kind == "punctuation" else "pronunciation",
-        start=None if kind == "punctuation" else _float_or_none(raw.get("start_time")),
-        end=None if kind == "punctuation" else _float_or_none(raw.get("end_time")),
-        confidence=_float_or_none(raw.get("confidence")),
-    )
+    return Segment(start=raw.start_time, end=raw.end_time, alternatives=alternatives)

@@ -4,8 +4,10 @@ This module owns every call medscribe makes to S3 and Transcribe for batch work.
 Media are checked locally (format from the file's contents, sample rate, limits,
 and the batch-only PRIMARYCARE rule) before any AWS call, then uploaded with
 boto3's managed transfer (multipart above a threshold, server-side encryption)
-to ``s3://<bucket>/<input_prefix><job>/<file>``, and the job writes its
-transcript to ``<output_prefix><job>.json`` in the output bucket. Errors come
+to ``s3://<bucket>/<input_prefix><job>/audio.<format>``, and the job writes its
+transcript to ``<output_prefix><job>.json`` in the output bucket. No key holds
+the input's file name (patient data): only the job name (which the batch derives
+from the content, not the name) and the detected format. Errors come
 out as medscribe.errors classes (see :mod:`medscribe.backends.aws.errors`).
 Nothing here logs or raises with transcript text.
 """
@@ -100,8 +102,9 @@ class AwsBackend:
     def _output_bucket(self) -> str:
         return self.settings.output_bucket or self._bucket()
 
-    def input_key(self, job_name: str, media: Path) -> str:
-        return f"{self.settings.input_prefix}{job_name}/{media.name}"
+    def input_key(self, job_name: str, media_format: str) -> str:
+        """Where a job's audio goes: named after the job and format, never the file."""
+        return f"{self.settings.input_prefix}{job_name}/audio.{media_format}"
 
     def output_key(self, job_name: str) -> str:
         return f"{self.settings.output_prefix}{job_name}.json"
@@ -160,7 +163,7 @@ class AwsBackend:
         info = self.check_media(media, options)
         bucket, out_bucket = self._bucket(), self._output_bucket()
         self._ensure_job_name_free(name)
-        uri = self.upload(media, bucket, self.input_key(name, media))
+        uri = self.upload(media, bucket, self.input_key(name, info.format))
         params: dict[str, Any] = {
             "MedicalTranscriptionJobName": name,
             "LanguageCode": options.language_code,

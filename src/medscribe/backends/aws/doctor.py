@@ -4,7 +4,9 @@ This module owns what ``medscribe doctor --backend aws`` checks. Each check make
 the smallest real call that proves one permission (sts:GetCallerIdentity,
 s3:HeadBucket, s3:PutObject + s3:DeleteObject of a tiny probe object,
 transcribe:ListMedicalTranscriptionJobs) and says exactly what is missing when
-it fails. A failed prerequisite (no credentials) skips the checks that need it.
+it fails. Missing configuration (bucket, region, credentials) is found first,
+without any call, and all of it is reported in one run; a failed prerequisite
+skips the checks that need it. Details name no command-line flag: the CLI adds them.
 """
 
 from __future__ import annotations
@@ -16,8 +18,13 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from medscribe.backends.aws.errors import map_aws_error
-from medscribe.backends.aws.session import AwsClients, make_clients
-from medscribe.config import Settings
+from medscribe.backends.aws.session import (
+    AwsClients,
+    make_clients,
+    make_session,
+    missing_settings,
+)
+from medscribe.config import Missing, Settings, missing_phrase
 from medscribe.errors import MedscribeError
 
 OK, FAIL, SKIP = "ok", "fail", "skip"
@@ -30,6 +37,8 @@ class Check:
     name: str
     status: str  # ok | fail | skip
     detail: str
+    #: The missing setting behind a failure, so that the CLI can name the flag that sets it.
+    missing: Missing | None = None
 
     @property
     def ok(self) -> bool:
@@ -37,30 +46,45 @@ class Check:
 
 
 def aws_checks(settings: Settings) -> list[Check]:
-    """Run every AWS check for ``settings`` (``bucket``/``output_bucket`` say which buckets)."""
-    checks: list[Check] = []
+    """Run every AWS check for ``settings`` (``bucket``/``output_bucket`` say which buckets).
+
+    Region, credentials and bucket are looked up first, all of them: one run says
+    everything that is missing. The calls to AWS follow only when nothing is.
+    """
+    try:
+        session = make_session(settings)
+        missing = {
+            m.setting: m for m in missing_settings(settings, need_bucket=True, session=session)
+        }
+    except MedscribeError as exc:
+        return [Check("configuration", FAIL, str(exc))]
+    region = settings.region or session.region_name or ""
+    checks = [
+        _missing_check("region", missing, ok=region),
+        _missing_check("credentials", missing, ok="found (checked with AWS below)"),
+    ]
+    bucket = _missing_check("bucket", missing, ok="")
+    if "region" in missing or "credentials" in missing:
+        needs = "needs a region and credentials"
+        if "credentials" not in missing:
+            checks[1] = Check("credentials", SKIP, "found; not verified without a region")
+        checks.append(Check("transcribe permissions", SKIP, needs))
+        checks.append(bucket if not bucket.ok else Check("bucket", SKIP, needs))
+        return checks
     try:
         clients = make_clients(settings)
     except MedscribeError as exc:
-        name = "region" if "region" in str(exc) else "configuration"
-        checks.append(Check(name, FAIL, str(exc)))
-        return checks
-    checks.append(Check("region", OK, clients.region))
-    identity = _credentials(clients)
-    checks.append(identity)
+        return [*checks, Check("configuration", FAIL, str(exc))]
+    checks[1] = identity = _credentials(clients)
     if not identity.ok:
         checks.append(Check("transcribe permissions", SKIP, "needs working credentials"))
-        checks.append(Check("bucket", SKIP, "needs working credentials"))
+        checks.append(
+            bucket if not bucket.ok else Check("bucket", SKIP, "needs working credentials")
+        )
         return checks
     checks.append(_transcribe(clients))
     if not settings.bucket:
-        checks.append(
-            Check(
-                "bucket",
-                FAIL,
-                "no bucket set: pass --bucket or 'medscribe config set bucket B'",
-            )
-        )
+        checks.append(bucket)
         return checks
     checks.extend(_bucket_checks(clients, settings.bucket, settings, label="bucket"))
     if settings.output_bucket and settings.output_bucket != settings.bucket:
@@ -68,6 +92,13 @@ def aws_checks(settings: Settings) -> list[Check]:
             _bucket_checks(clients, settings.output_bucket, settings, label="output bucket")
         )
     return checks
+
+
+def _missing_check(name: str, missing: dict[str, Missing], *, ok: str) -> Check:
+    piece = missing.get(name)
+    if piece is None:
+        return Check(name, OK, ok)
+    return Check(name, FAIL, missing_phrase(piece, {}), missing=piece)
 
 
 def _explain(exc: BaseException, action: str, **err: Any) -> str:

@@ -2,10 +2,15 @@
 
 AWS credentials, region and endpoint are boto3's business: this module only
 layers medscribe's overrides (``aws_profile``, ``region``, ``endpoint_url``) on
-what botocore already reads (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL,
-~/.aws/config). Retries use botocore's own retry modes; the mode and attempt
+what botocore already reads (AWS_PROFILE, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL,
+~/.aws/config), plus AWS_REGION, which the AWS CLI v2 reads before
+AWS_DEFAULT_REGION. Retries use botocore's own retry modes; the mode and attempt
 count honour AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and ``retry_mode`` /
 ``max_attempts`` in ~/.aws/config, with medscribe's defaults otherwise.
+
+It also owns the pre-flight (:func:`missing_settings`, :func:`ensure_ready`):
+bucket, region and credentials are looked up without any AWS call, and all that
+is missing is reported at once as one :class:`~medscribe.config.NotReadyError`.
 """
 
 from __future__ import annotations
@@ -17,16 +22,24 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import BotoCoreError, PartialCredentialsError, ProfileNotFound
 
-from medscribe.backends.aws.errors import REGION_HINT
-from medscribe.config import Settings
+from medscribe.config import Missing, NotReadyError, Settings
 from medscribe.errors import ConfigError
 
 #: Enough attempts to ride out throttling of a nightly batch (botocore's default is 3).
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_RETRY_MODE = "standard"
 USER_AGENT = "medscribe"
+BACKEND = "aws backend"
+
+#: What to do about each missing piece; no command-line flags here (the CLI adds them).
+BUCKET_REMEDY = "set MEDSCRIBE_BUCKET or run 'medscribe config set bucket NAME'"
+REGION_REMEDY = "set AWS_REGION or run 'medscribe config set region NAME'"  # AWS_DEFAULT_REGION too
+CREDENTIALS_REMEDY = (
+    "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile with AWS_PROFILE, "
+    "or run 'aws configure'"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +62,10 @@ def make_session(settings: Settings) -> boto3.Session:
         core.get_scoped_config()
     except ProfileNotFound:
         raise ConfigError(f"AWS profile not found: {settings.aws_profile}") from None
-    return boto3.Session(botocore_session=core, region_name=settings.region)
+    # botocore reads AWS_DEFAULT_REGION only; AWS_REGION is what the AWS CLI v2 and
+    # the other SDKs read first, and what the README promises.
+    region = settings.region or os.environ.get("AWS_REGION") or None
+    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def retry_config(session: boto3.Session) -> tuple[str, int]:
@@ -60,12 +76,52 @@ def retry_config(session: boto3.Session) -> tuple[str, int]:
     return str(mode), int(attempts) if attempts else DEFAULT_MAX_ATTEMPTS
 
 
+def missing_settings(
+    settings: Settings, *, need_bucket: bool, session: boto3.Session | None = None
+) -> list[Missing]:
+    """Every piece the AWS backend lacks: bucket (when ``need_bucket``), region, credentials.
+
+    Looks only at the configuration (environment, ~/.aws, the settings), and at
+    whatever credential providers botocore consults; no AWS API is called.
+    """
+    session = session or make_session(settings)
+    missing = []
+    if need_bucket and not settings.bucket:
+        missing.append(Missing("bucket", "no S3 bucket is set", BUCKET_REMEDY))
+    if not (settings.region or session.region_name):
+        missing.append(Missing("region", "no AWS region is set", REGION_REMEDY))
+    if not has_credentials(session):
+        missing.append(Missing("credentials", "no AWS credentials found", CREDENTIALS_REMEDY))
+    return missing
+
+
+def has_credentials(session: boto3.Session) -> bool:
+    """True when botocore finds credentials (it caches them for the clients made later)."""
+    try:
+        return session.get_credentials() is not None
+    except PartialCredentialsError:
+        return False
+    except BotoCoreError as exc:  # e.g. a credential_process that fails
+        raise ConfigError(f"AWS credentials cannot be loaded: {exc}") from None
+
+
+def ensure_ready(settings: Settings, *, need_bucket: bool = True) -> None:
+    """Raise one NotReadyError naming everything missing, before any work starts."""
+    missing = missing_settings(settings, need_bucket=need_bucket)
+    if missing:
+        raise NotReadyError(BACKEND, missing)
+
+
 def make_clients(settings: Settings) -> AwsClients:
-    """S3, Transcribe and STS clients with retries, the endpoint override and path-style S3."""
+    """S3, Transcribe and STS clients with retries, the endpoint override and path-style S3.
+
+    Raises NotReadyError when the region or the credentials are missing (both at once).
+    """
     session = make_session(settings)
-    region = settings.region or session.region_name
-    if not region:
-        raise ConfigError("no AWS region is set", hint=REGION_HINT)
+    missing = missing_settings(settings, need_bucket=False, session=session)
+    if missing:
+        raise NotReadyError(BACKEND, missing)
+    region = str(settings.region or session.region_name)
     mode, attempts = retry_config(session)
     base = Config(
         region_name=region,

@@ -5,13 +5,20 @@ COMPLETED or FAILED, the same Job fields and the same transcript JSON. Media is
 read in place (its absolute path is recorded; audio is never copied into the
 store). Whether a job runs in this process or in a detached worker is the
 ``detach`` flag: False (default) for callers that wait, True for ``--no-wait``.
+
+Retention: finished jobs (record and transcript) are kept ``job_retention_days``
+(default 90, as the service keeps its job records), then deleted the first time
+a backend is made for that store in a process; :meth:`LocalBackend.purge_jobs`
+deletes on request. Unfinished jobs are never purged: they are resumed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from medscribe.backends.base import Job, JobStatus, Vocabulary
@@ -19,13 +26,13 @@ from medscribe.backends.local import runner
 from medscribe.backends.local.store import (
     TABLE_FILE,
     VOCABULARY_FILE,
+    PurgeResult,
     Store,
     job_to_record,
     me,
     now,
     record_to_job,
     record_to_vocabulary,
-    write_atomic,
 )
 from medscribe.config import Settings, data_dir
 from medscribe.errors import (
@@ -33,9 +40,11 @@ from medscribe.errors import (
     ConflictError,
     JobFailedError,
     MediaError,
+    MedscribeError,
     NotFoundError,
     ValidationError,
 )
+from medscribe.files import write_private
 from medscribe.request import (
     LOCAL_MAX_CHANNELS,
     VOCABULARY_NAME_PATTERN,
@@ -45,17 +54,56 @@ from medscribe.request import (
 from medscribe.transcript import Transcript
 from medscribe.transcript import load as load_transcript
 
+log = logging.getLogger(__name__)
+
+#: Data directories already purged by this process (the check runs at most once per run).
+_purged_roots: set[Path] = set()
+
 
 class LocalBackend:
     """Transcription on this machine; see the module docstring."""
 
     name = "local"
 
-    def __init__(self, settings: Settings | None = None, *, detach: bool = False) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, detach: bool = False, auto_purge: bool = True
+    ) -> None:
         self.settings = settings or Settings()
         self.store = Store(data_dir(self.settings))
         #: True: jobs go to a detached worker process and outlive this one (``--no-wait``).
         self.detach = detach
+        if auto_purge:
+            self._purge_expired()
+
+    # ------------------------------------------------------------------ retention
+
+    def purge_jobs(self, older_than_days: float | None = None) -> PurgeResult:
+        """Delete finished jobs that ended more than ``older_than_days`` ago (None: all)."""
+        cutoff = None
+        if older_than_days is not None:
+            cutoff = now() - timedelta(days=older_than_days)
+        return self.store.purge(finished_before=cutoff)
+
+    def _purge_expired(self) -> None:
+        """The automatic purge: once per process and store, never a reason to fail.
+
+        Temporary files that a killed process left in the store are swept first.
+        """
+        days = self.settings.job_retention_days
+        root = self.store.root.resolve()
+        if root in _purged_roots:
+            return
+        _purged_roots.add(root)
+        self.store.sweep_leftovers()
+        if not days:
+            return
+        try:
+            result = self.purge_jobs(days)
+        except (OSError, ValueError, MedscribeError):
+            log.debug("automatic purge of the job store skipped", exc_info=True)
+            return
+        if result.deleted:
+            log.info("purged %d job(s) older than %d days", result.deleted, days)
 
     # ------------------------------------------------------------------ jobs
 
@@ -75,8 +123,6 @@ class LocalBackend:
         if options.vocabulary and self.store.read_vocabulary(options.vocabulary) is None:
             raise ValidationError(f"vocabulary {options.vocabulary} does not exist")
         model = resolve_model_path(self.settings.model) if self.settings.model else None
-        if not self.store.create_job_dir(name):
-            raise ConflictError(f"a job named {name} exists already")
         job = Job(
             name=name,
             status=JobStatus.QUEUED,
@@ -98,15 +144,19 @@ class LocalBackend:
             engine={"model": engine.model, "threads": engine.threads, "beam_size": 5},
             owner=None if self.detach else me(),
         )
-        try:
-            with self.store.lock():
+        with self.store.lock():
+            # Folder and record are made under the lock, so a folder without a record
+            # seen here is the leftover of a process killed in between: take it over.
+            if not self.store.create_job_dir(name) and self.store.read(name) is not None:
+                raise ConflictError(f"a job named {name} exists already")
+            try:
                 self.store.write(record)
                 if self.detach:
                     runner.ensure_worker(self.store)
-        except BaseException:
-            if self.store.read(name) is None:
-                self.store.job_dir(name).rmdir()  # free the name again
-            raise
+            except BaseException:
+                if self.store.read(name) is None:
+                    self.store.job_dir(name).rmdir()  # free the name again
+                raise
         if not self.detach:
             runner.RUNNER.submit(self.store, name)
         return job
@@ -240,9 +290,9 @@ class LocalBackend:
         from medscribe.vocabulary import parse_vocabulary
 
         entries = parse_vocabulary(path)  # VocabularyFormatError lists every bad line
-        directory = self.store.vocabulary_dir(name)
+        directory = self.store.ensure_vocabulary_dir(name)
         table = directory / TABLE_FILE
-        write_atomic(table, Path(path).read_text(encoding="utf-8"))
+        write_private(table, Path(path).read_text(encoding="utf-8"))
         record = {
             "name": name,
             "state": "READY",
@@ -251,7 +301,7 @@ class LocalBackend:
             "download_uri": table.resolve().as_uri(),
             "entries": [asdict(e) for e in entries],
         }
-        write_atomic(directory / VOCABULARY_FILE, json.dumps(record, indent=2))
+        write_private(directory / VOCABULARY_FILE, json.dumps(record, indent=2))
         return record_to_vocabulary(record)
 
 

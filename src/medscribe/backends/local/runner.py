@@ -3,9 +3,15 @@
 Two ways a job runs, both with one model load per process:
 
 * in process (the caller waits): one daemon thread per process takes jobs from a
-  queue in order; jobs share the cached model. At interpreter exit (normal end
-  or Ctrl-C) jobs it has not finished are released and handed to a detached
-  worker, so a started job is never lost;
+  queue in order; jobs share the cached model. :meth:`InProcessRunner.stop`
+  cancels the job it runs (the engine stops at its next segment), joins the
+  thread and releases the jobs it has not finished (QUEUED, no owner): a native
+  thread torn down under an exiting interpreter aborts the process, so nothing
+  may still run when it exits. ``medscribe transcribe`` stops it this way on
+  Ctrl-C or SIGTERM, and the next command that asks for the job resumes it (from
+  the start of its file). At interpreter exit without that call, the same
+  happens and the released jobs are handed to a detached worker, so a started
+  job is never lost;
 * detached (``--no-wait``, or the hand-off above): ``python -m
   medscribe.backends.local.worker`` in its own session drains every claimable
   job, then exits.
@@ -24,7 +30,11 @@ import queue
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from medscribe.backends.base import JobStatus
 from medscribe.backends.local.store import (
@@ -35,13 +45,21 @@ from medscribe.backends.local.store import (
     me,
     now,
     process_start,
-    write_atomic,
 )
 from medscribe.errors import MedscribeError
+
+if TYPE_CHECKING:
+    from medscribe.vocabulary import VocabularyEntry
 
 log = logging.getLogger(__name__)
 
 WORKER_MODULE = "medscribe.backends.local.worker"
+#: Progress is written to the job record (an atomic write) when it moved by this much,
+#: or when this long has passed: segments arrive in bursts, one per 30 s of audio.
+PROGRESS_STEP = 0.02
+PROGRESS_EVERY_S = 0.5
+#: How long the exit of the interpreter waits for the running job to stop.
+EXIT_JOIN_S = 120.0
 
 
 def unfinished(record: Record) -> bool:
@@ -62,9 +80,13 @@ def claimable(record: Record, store: Store, *, by_worker: bool) -> bool:
     return not is_alive(owner)
 
 
-def run_job(store: Store, name: str) -> None:
-    """Run job ``name`` if this process owns it; record COMPLETED or FAILED."""
-    from medscribe.engine.pipeline import EngineConfig, transcribe_file
+def run_job(store: Store, name: str, *, cancel: threading.Event | None = None) -> None:
+    """Run job ``name`` if this process owns it; record COMPLETED or FAILED.
+
+    When ``cancel`` is set meanwhile the engine stops between two segments and
+    the job is released (QUEUED, no owner) for whoever asks for it next.
+    """
+    from medscribe.engine.pipeline import EngineConfig, TranscriptionCancelled, transcribe_file
     from medscribe.request import TranscriptionOptions
     from medscribe.transcript import dumps
 
@@ -74,6 +96,7 @@ def run_job(store: Store, name: str) -> None:
             return
         record["status"] = JobStatus.IN_PROGRESS.value
         record["started"] = now().isoformat()
+        record["progress"] = 0.0
         store.write(record)
     text: str | None = None
     error: str | None = None
@@ -85,8 +108,13 @@ def run_job(store: Store, name: str) -> None:
             config=EngineConfig(**record["engine"]),
             job_name=name,
             vocabulary=_vocabulary(store, options.vocabulary),
+            cancel=cancel,
+            progress=_progress_writer(store, name),
         )
         text = dumps(transcript)
+    except TranscriptionCancelled:
+        release(store, name)
+        return
     except MedscribeError as exc:
         error = exc.message
     except Exception as exc:  # a job fails, the runner goes on
@@ -95,7 +123,39 @@ def run_job(store: Store, name: str) -> None:
     _finish(store, name, text, error)
 
 
-def _vocabulary(store: Store, name: str | None) -> list | None:
+def release(store: Store, name: str) -> bool:
+    """Give up job ``name`` if this process owns it: QUEUED, no owner; True if it did."""
+    with store.lock():
+        record = store.read(name)
+        if record is None or not unfinished(record) or not is_mine(record.get("owner")):
+            return False
+        record["owner"] = None
+        record["status"] = JobStatus.QUEUED.value
+        record["progress"] = None
+        store.write(record)
+    return True
+
+
+def _progress_writer(store: Store, name: str) -> Callable[[float], None]:
+    """The engine's progress callback: the fraction into the job record (see PROGRESS_STEP)."""
+    last = [0.0, 0.0]  # monotonic time and fraction of the last write
+
+    def report(fraction: float) -> None:
+        moment = time.monotonic()
+        if moment - last[0] < PROGRESS_EVERY_S and fraction - last[1] < PROGRESS_STEP:
+            return
+        last[:] = [moment, fraction]
+        with store.lock():
+            record = store.read(name)
+            if record is None or not unfinished(record) or not is_mine(record.get("owner")):
+                return
+            record["progress"] = round(fraction, 4)
+            store.write(record)
+
+    return report
+
+
+def _vocabulary(store: Store, name: str | None) -> list[VocabularyEntry] | None:
     """The stored entries of custom vocabulary ``name`` (``--vocabulary NAME``)."""
     if not name:
         return None
@@ -113,9 +173,9 @@ def _finish(store: Store, name: str, text: str | None, error: str | None) -> Non
         record = store.read(name)
         if record is None or not is_mine(record.get("owner")):
             return  # deleted, or handed to another runner meanwhile
+        record["progress"] = None
         if text is not None:
-            path = store.transcript_path(name)
-            write_atomic(path, text)
+            path = store.write_transcript(name, text)
             record["status"] = JobStatus.COMPLETED.value
             record["transcript_uri"] = path.resolve().as_uri()
         else:
@@ -133,8 +193,7 @@ def ensure_worker(store: Store) -> None:
     """Start a detached worker unless one is alive. Call with ``store.lock()`` held."""
     if is_alive(store.worker()):
         return
-    store.jobs_dir.mkdir(parents=True, exist_ok=True)
-    with (store.jobs_dir / "worker.log").open("a") as log_file:
+    with store.open_worker_log() as log_file:  # 0600, like everything in the store
         proc = subprocess.Popen(
             [sys.executable, "-m", WORKER_MODULE, "--data-dir", str(store.root)],
             stdin=subprocess.DEVNULL,
@@ -190,12 +249,25 @@ def _next_claimable(store: Store) -> str | None:
 # --------------------------------------------------------------------------- in process
 
 
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """What :meth:`InProcessRunner.stop` did: the jobs it released, and whether the thread ended."""
+
+    released: list[str]
+    joined: bool
+
+
+_Queue = queue.Queue[tuple[Store, str] | None]
+_Pending = dict[tuple[Path, str], threading.Event]
+
+
 class InProcessRunner:
-    """One daemon thread per process that runs submitted jobs in order."""
+    """One daemon thread per process that runs submitted jobs in order; see :meth:`stop`."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[Store, str]] = queue.Queue()
-        self._pending: dict[tuple[Path, str], threading.Event] = {}
+        self._queue: _Queue = queue.Queue()
+        self._cancel = threading.Event()
+        self._pending: _Pending = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._atexit = False
@@ -209,7 +281,10 @@ class InProcessRunner:
                 self._queue.put((store, name))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
-                    target=self._loop, name="medscribe-local-jobs", daemon=True
+                    target=self._loop,
+                    args=(self._queue, self._cancel, self._pending),
+                    name="medscribe-local-jobs",
+                    daemon=True,
                 )
                 self._thread.start()
             if not self._atexit:
@@ -221,40 +296,72 @@ class InProcessRunner:
         with self._lock:
             return self._pending.get((store.root, name))
 
-    def _loop(self) -> None:
+    def _loop(self, jobs: _Queue, cancel: threading.Event, pending: _Pending) -> None:
+        """Run jobs until the ``None`` that :meth:`stop` queues; after ``cancel``, release them.
+
+        ``jobs``, ``cancel`` and ``pending`` are this thread's own: :meth:`stop`
+        gives the runner new ones, so a later thread never shares them.
+        """
         while True:
-            store, name = self._queue.get()
+            item = jobs.get()
+            if item is None:
+                return
+            store, name = item
             try:
-                run_job(store, name)
+                if cancel.is_set():
+                    release(store, name)
+                else:
+                    run_job(store, name, cancel=cancel)
             except Exception:  # keep serving the other jobs
                 log.debug("runner error for %s", name, exc_info=True)
             finally:
                 with self._lock:
-                    event = self._pending.pop((store.root, name), None)
+                    event = pending.pop((store.root, name), None)
                 if event is not None:
                     event.set()
 
-    def hand_off(self) -> None:
-        """Release this process's unfinished jobs to a detached worker (at exit, on Ctrl-C)."""
+    def stop(self, *, hand_off: bool = False, timeout: float | None = None) -> Stopped:
+        """Stop the thread in order: cancel its job, join it, release what it did not finish.
+
+        Released jobs are QUEUED with no owner: a later ``get_job`` resumes them;
+        with ``hand_off`` a detached worker is started for them. After ``timeout``
+        seconds this returns even if the running job has not stopped (it is
+        released all the same, so its result would be dropped). The runner can be
+        used again afterwards.
+        """
         with self._lock:
-            keys = list(self._pending)
+            thread, jobs, cancel, pending = self._thread, self._queue, self._cancel, self._pending
+            self._thread, self._queue, self._cancel, self._pending = (
+                None,
+                queue.Queue(),
+                threading.Event(),
+                {},
+            )
+            cancel.set()
+            jobs.put(None)
+            keys = list(pending)
+        if thread is not None:
+            thread.join(timeout)
+        joined = thread is None or not thread.is_alive()
         stores: dict[Path, Store] = {}
+        released: list[str] = []
         for root, name in keys:
             store = stores.setdefault(root, Store(root))
-            with store.lock():
-                record = store.read(name)
-                if record and unfinished(record) and is_mine(record.get("owner")):
-                    record["owner"] = None
-                    record["status"] = JobStatus.QUEUED.value
-                    store.write(record)
-        for store in stores.values():
-            with store.lock():
-                if any(
-                    (r := store.read(n)) and unfinished(r) and r.get("owner") is None
-                    for root, n in keys
-                    if root == store.root
-                ):
+            release(store, name)  # the thread released the jobs it reached; these it did not
+            record = store.read(name)
+            if record and unfinished(record) and record.get("owner") is None:
+                released.append(name)
+        for event in list(pending.values()):
+            event.set()  # whoever waits looks at the job again
+        if hand_off and released:
+            for store in stores.values():
+                with store.lock():
                     ensure_worker(store)
+        return Stopped(released, joined)
+
+    def hand_off(self) -> None:
+        """At interpreter exit: stop, and hand unfinished jobs to a detached worker."""
+        self.stop(hand_off=True, timeout=EXIT_JOIN_S)
 
 
 RUNNER = InProcessRunner()

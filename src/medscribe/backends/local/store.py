@@ -4,15 +4,22 @@ Layout under :func:`medscribe.config.data_dir`::
 
     jobs/.lock                  flock'ed for every read-modify-write of a record
     jobs/.worker.json           the detached worker process, while one runs
+    jobs/worker.log             the detached worker's log (job names and counts only)
     jobs/<name>/job.json        the Job fields + options, engine config and owner
     jobs/<name>/transcript.json Transcribe Medical JSON, once COMPLETED
     vocabularies/<name>/vocabulary.json  parsed entries + state
     vocabularies/<name>/table.txt        the table as the user gave it
 
 Every write is atomic (temp file + ``os.replace``), so a crash never leaves half a
-record. A job's *owner* is the process that runs it (pid and start time, so a
-reused pid is not mistaken for it); an unfinished job whose owner is dead is
-claimable again, which is how a crash or Ctrl-C never loses a started job.
+record, and private: folders 0700, files 0600 whatever the umask
+(:mod:`medscribe.files`). Nothing here is named after the input file: job folders
+are job names, and the record's ``media_path`` (which the job needs to run) stays
+inside the 0600 ``job.json``. :meth:`Store.purge` deletes finished jobs older than
+a cutoff (retention), never unfinished ones.
+
+A job's *owner* is the process that runs it (pid and start time, so a reused pid
+is not mistaken for it); an unfinished job whose owner is dead is claimable
+again, which is how a crash or Ctrl-C never loses a started job.
 Locks are ``fcntl.flock`` (POSIX; the standard library has no portable file lock
 and the lock only has to exclude processes of this machine).
 """
@@ -24,19 +31,28 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from medscribe.backends.base import Job, JobStatus, Vocabulary
+from medscribe.files import (
+    cannot_write,
+    open_private_append,
+    private_dir,
+    sweep_leftovers,
+    tighten_dir,
+    write_private,
+)
 
 JOB_FILE = "job.json"
 TRANSCRIPT_FILE = "transcript.json"
 VOCABULARY_FILE = "vocabulary.json"
 TABLE_FILE = "table.txt"
+#: Job folders being deleted are renamed to this prefix first.
+TRASH_PREFIX = ".deleted-"
 _DATETIME_FIELDS = ("created", "started", "completed")
 
 Record = dict[str, Any]
@@ -44,22 +60,6 @@ Record = dict[str, Any]
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------- owners
@@ -116,13 +116,30 @@ class Store:
         self.jobs_dir = self.root / "jobs"
         self.vocab_dir = self.root / "vocabularies"
 
+    # -- folders
+
+    def ensure_jobs_dir(self) -> Path:
+        """``jobs/`` (and the data directory, 0700, when missing)."""
+        return self._own_dir(self.jobs_dir)
+
+    def ensure_vocabulary_dir(self, name: str) -> Path:
+        self._own_dir(self.vocab_dir)
+        return private_dir(self.vocabulary_dir(name))
+
+    @staticmethod
+    def _own_dir(path: Path) -> Path:
+        if path.is_dir():
+            tighten_dir(path)  # ours alone: undo what an older version's umask let through
+            return path
+        return private_dir(path, parents=True)
+
     # -- locking
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive lock over all job records (short critical sections only)."""
-        self.jobs_dir.mkdir(parents=True, exist_ok=True)
-        with (self.jobs_dir / ".lock").open("a") as fh:
+        self.ensure_jobs_dir()
+        with open_private_append(self.jobs_dir / ".lock") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -136,9 +153,9 @@ class Store:
 
     def create_job_dir(self, name: str) -> bool:
         """Reserve ``name``; False when it exists already (mkdir is atomic)."""
-        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        self.ensure_jobs_dir()
         try:
-            self.job_dir(name).mkdir()
+            private_dir(self.job_dir(name), exist_ok=False)
         except FileExistsError:
             return False
         return True
@@ -156,7 +173,15 @@ class Store:
         directory = self.job_dir(record["name"])
         if not directory.is_dir():
             return  # deleted meanwhile: do not bring it back
-        write_atomic(directory / JOB_FILE, json.dumps(record, indent=2, sort_keys=True))
+        write_private(directory / JOB_FILE, json.dumps(record, indent=2, sort_keys=True))
+
+    def sweep_leftovers(self) -> int:
+        """Remove temporary files that killed processes left in the store; how many."""
+        folders = [self.root, self.jobs_dir, self.vocab_dir]
+        for parent in (self.jobs_dir, self.vocab_dir):
+            if parent.is_dir():
+                folders += [p for p in parent.iterdir() if p.is_dir()]
+        return sum(sweep_leftovers(folder) for folder in folders if folder.is_dir())
 
     def names(self) -> list[str]:
         if not self.jobs_dir.is_dir():
@@ -168,23 +193,77 @@ class Store:
         )
 
     def delete(self, name: str) -> bool:
-        directory = self.job_dir(name)
-        if not directory.is_dir():
+        trash = self._to_trash(name)
+        if trash is None:
             return False
-        # Rename first so that a reader never sees a half-deleted job.
-        trash = self.jobs_dir / f".deleted-{name}-{os.getpid()}"
-        os.replace(directory, trash)
         shutil.rmtree(trash, ignore_errors=True)
         return True
 
+    def _to_trash(self, name: str) -> Path | None:
+        """Rename job ``name`` out of sight (so no reader sees it half-deleted); its new path."""
+        directory = self.job_dir(name)
+        if not directory.is_dir():
+            return None
+        trash = self.jobs_dir / f"{TRASH_PREFIX}{name}-{os.getpid()}"
+        try:
+            os.replace(directory, trash)
+        except OSError as exc:
+            raise cannot_write(directory, exc) from None
+        return trash
+
     def transcript_path(self, name: str) -> Path:
         return self.job_dir(name) / TRANSCRIPT_FILE
+
+    def write_transcript(self, name: str, text: str) -> Path:
+        return write_private(self.transcript_path(name), text)
+
+    # -- retention
+
+    def purge(self, *, finished_before: datetime | None) -> PurgeResult:
+        """Delete finished jobs (with their transcripts) that finished before the cutoff.
+
+        ``None`` deletes every finished job. A job that is not finished (queued or
+        running, whether or not its runner is alive) is never deleted: it is
+        resumed instead. Leftovers of an interrupted delete are swept as well.
+        """
+        result = PurgeResult()
+        if not self.jobs_dir.is_dir():
+            return result  # nothing stored yet: create nothing either
+        trash: list[Path] = []
+        with self.lock():
+            for name in self.names():
+                record = self.read(name)
+                if record is None:
+                    continue
+                if not _finished(record):
+                    result.unfinished += 1
+                    continue
+                ended = finished_at(record)
+                if finished_before is not None and (ended is None or ended >= finished_before):
+                    continue
+                moved = self._to_trash(name)
+                if moved is not None:
+                    trash.append(moved)
+                    result.deleted += 1
+            trash += [p for p in self.jobs_dir.iterdir() if p.name.startswith(TRASH_PREFIX)]
+        for path in trash:  # outside the lock: other processes need not wait for this
+            shutil.rmtree(path, ignore_errors=True)
+        return result
 
     # -- the detached worker's registration
 
     @property
     def worker_file(self) -> Path:
         return self.jobs_dir / ".worker.json"
+
+    @property
+    def worker_log(self) -> Path:
+        return self.jobs_dir / "worker.log"
+
+    def open_worker_log(self) -> TextIO:
+        """The detached worker's log, appended to, 0600."""
+        self.ensure_jobs_dir()
+        return open_private_append(self.worker_log)
 
     def worker(self) -> dict[str, Any] | None:
         try:
@@ -197,7 +276,8 @@ class Store:
             with contextlib.suppress(FileNotFoundError):
                 self.worker_file.unlink()
             return
-        write_atomic(self.worker_file, json.dumps(owner))
+        self.ensure_jobs_dir()
+        write_private(self.worker_file, json.dumps(owner))
 
     # -- vocabularies
 
@@ -214,6 +294,35 @@ class Store:
         if not self.vocab_dir.is_dir():
             return []
         return sorted(p.name for p in self.vocab_dir.iterdir() if (p / VOCABULARY_FILE).is_file())
+
+
+@dataclass(slots=True)
+class PurgeResult:
+    """What :meth:`Store.purge` did: jobs deleted, unfinished jobs kept (counts only)."""
+
+    deleted: int = 0
+    unfinished: int = 0
+
+
+def _finished(record: Record) -> bool:
+    """COMPLETED or FAILED; a record in any other or an unreadable state is kept."""
+    try:
+        return JobStatus(record.get("status")).finished
+    except ValueError:
+        return False
+
+
+def finished_at(record: Record) -> datetime | None:
+    """When a finished job ended (its ``completed``, else ``created``); None if unknown."""
+    for key in ("completed", "created"):
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            try:
+                when = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return None
 
 
 # --------------------------------------------------------------------------- records

@@ -2,8 +2,10 @@
 
 Started detached (its own session) by the local backend for ``--no-wait`` and
 when a waiting process is interrupted. It loads the model once, runs every
-claimable job (queued ones and those whose runner died), then exits. It logs
-job names and counts only, never transcript text.
+claimable job (queued ones and those whose runner died), then exits. Its output
+goes to ``jobs/worker.log`` (0600): medscribe's own INFO lines (job names, which
+are never file names, and counts) and other libraries' warnings only, never
+transcript text, an input's file name or its path.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import os
 from pathlib import Path
 
-from medscribe.backends.local.runner import drain
+from medscribe.backends.local.runner import WORKER_MODULE, drain
 from medscribe.backends.local.store import Store
 from medscribe.config import data_dir
 
@@ -22,11 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m medscribe.backends.local.worker")
     parser.add_argument("--data-dir", type=Path, default=None, help="the job store's root")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker[{os.getpid()}] %(message)s")
-    logging.getLogger("faster_whisper").setLevel(logging.WARNING)
+    # Other libraries stay at WARNING: their INFO lines (faster-whisper's among them)
+    # describe the audio being processed.
+    logging.basicConfig(
+        level=logging.WARNING, format=f"%(asctime)s worker[{os.getpid()}] %(message)s"
+    )
+    logging.getLogger("medscribe").setLevel(logging.INFO)
     root = args.data_dir or data_dir()
     count = drain(Store(root))
-    logging.getLogger(__name__).info("ran %d job(s); queue empty, exiting", count)
+    # Named, not __name__: run with -m, this module is "__main__", outside "medscribe".
+    logging.getLogger(WORKER_MODULE).info("ran %d job(s); queue empty, exiting", count)
     return 0
 
 

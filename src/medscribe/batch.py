@@ -740,7 +740,8 @@ class _Runner:
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # one file's surprise must not sink the whole batch
-            log.debug("unexpected error on %s", task.input, exc_info=True)
+            # The job name, not the file's: file names are patient data, even in debug logs.
+            log.debug("job %s: unexpected %s", task.job_name, type(exc).__name__)
             return self._fail(task, task.job_name, f"{type(exc).__name__}: {exc}", EXIT_FAILED)
 
     def interrupted(self, summary: BatchSummary) -> BatchInterrupted:

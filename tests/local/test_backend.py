@@ -104,6 +104,23 @@ def test_a_file_that_fails_while_decoding_ends_failed(backend, utterance, tmp_pa
         backend.get_transcript(job)
 
 
+def test_a_transcript_that_cannot_be_stored_fails_the_job(backend, utterance, monkeypatch):
+    # A full disk at the very end: the job ends FAILED with the reason, nobody waits forever.
+    from medscribe.backends.local.store import Store
+    from medscribe.files import WriteError
+
+    def full_disk(self: Store, name: str, text: str) -> Path:
+        raise WriteError(f"{self.transcript_path(name)}: cannot write: No space left on device")
+
+    monkeypatch.setattr(Store, "write_transcript", full_disk)
+    wav, _ = utterance
+    backend.start_job("full-disk", wav, build_options())
+    job = backend.wait("full-disk", timeout=120)
+    assert job.status is JobStatus.FAILED
+    assert "cannot store the transcript" in job.failure_reason
+    assert "No space left on device" in job.failure_reason
+
+
 def _run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), timeout=120, check=True

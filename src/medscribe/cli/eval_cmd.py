@@ -143,10 +143,13 @@ def evaluate(
     from medscribe.engine.pipeline import EngineConfig
     from medscribe.errors import EXIT_FAILED, ValidationError
     from medscribe.evaluation.harness import render_report, report_to_json, run_eval
+    from medscribe.files import check_output_file, write_private
     from medscribe.request import Specialty, TranscriptionType
 
     if speakers is not None and channels:
         raise ValidationError("--speakers and --channels cannot be used together")
+    if json_out is not None:
+        check_output_file(json_out)  # before minutes of evaluation, not after
     progress = stderr_console()
 
     def on_case(result: Any, index: int, total: int) -> None:
@@ -172,8 +175,7 @@ def evaluate(
     )
     render_report(report, stdout_console())
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report_to_json(report), indent=2) + "\n", "utf-8")
+        write_private(json_out, json.dumps(report_to_json(report), indent=2) + "\n")
         progress.print(f"wrote {json_out}")
     if report.overall.failed:
         raise click.exceptions.Exit(EXIT_FAILED)

@@ -175,7 +175,11 @@ def _finish(store: Store, name: str, text: str | None, error: str | None) -> Non
             return  # deleted, or handed to another runner meanwhile
         record["progress"] = None
         if text is not None:
-            path = store.write_transcript(name, text)
+            try:
+                path: Path | None = store.write_transcript(name, text)
+            except MedscribeError as exc:  # a full disk: the job fails, nobody waits forever
+                path, error = None, f"cannot store the transcript ({exc.message})"
+        if text is not None and path is not None:
             record["status"] = JobStatus.COMPLETED.value
             record["transcript_uri"] = path.resolve().as_uri()
         else:

@@ -114,8 +114,17 @@ def test_doctor_without_credentials_says_how_to_set_them(moto_server: str):
 def test_doctor_local_checks_model_files_and_decoding():
     result = run_cli("doctor", "--backend", "local", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
-    checks = {c["check"]: c["status"] for c in json.loads(result.stdout)}
-    assert checks == {"model": "ok", "audio decoding": "ok", "data directory": "ok"}
+    report = json.loads(result.stdout)
+    checks = {c["check"]: c["status"] for c in report}
+    assert checks == {
+        "model": "ok",
+        "word lists": "ok",
+        "audio decoding": "ok",
+        "data directory": "ok",
+    }
+    # Which word lists are in use, and that they are medscribe's own.
+    words = next(c["detail"] for c in report if c["check"] == "word lists")
+    assert "english" in words and "medical" in words and "shipped" in words
 
 
 def test_config_set_show_unset_path(tmp_path: Path):

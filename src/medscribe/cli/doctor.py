@@ -34,7 +34,7 @@ _STYLE = {OK: "[green]ok[/]", FAIL: "[red]FAIL[/]", SKIP: "[yellow]skip[/]"}
 
 def local_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
     """The offline engine's prerequisites: model files, audio decoding, optionally a model load."""
-    checks = [_model_files(settings), _decoding(), data_dir_check(settings)]
+    checks = [_model_files(settings), _word_lists(), _decoding(), data_dir_check(settings)]
     if deep:
         checks.append(_model_load(settings) if checks[0].ok else Check("model load", SKIP, ""))
     return checks
@@ -77,6 +77,20 @@ def _model_files(settings: Settings) -> Check:
     if missing:
         return Check("model", FAIL, f"{path} lacks {', '.join(missing)}")
     return Check("model", OK, str(path))
+
+
+def _word_lists() -> Check:
+    """The shipped word lists that tell ordinary and medical words from mishearings."""
+    try:
+        from medscribe.engine.wordlists import word_list_info
+
+        counts = word_list_info()
+    except (OSError, ValueError) as exc:  # a damaged install
+        return Check("word lists", FAIL, f"cannot read the shipped word lists ({exc})")
+    if not all(counts.values()):
+        return Check("word lists", FAIL, "a shipped word list is empty: reinstall medscribe")
+    shown = ", ".join(f"{name} {count:,} words" for name, count in counts.items())
+    return Check("word lists", OK, f"{shown} (shipped with medscribe)")
 
 
 def _decoding() -> Check:

@@ -78,18 +78,40 @@ def cost(files: list[tuple[Path, Any]]) -> dict[str, Any]:
     }
 
 
+def _cache_key(dataset: Path) -> str:
+    """What a cached report depends on: dataset files, model, engine code and data."""
+    import hashlib
+
+    import medscribe
+    from medscribe.engine.recognition import resolve_model_path
+
+    package = Path(medscribe.__file__).parent
+    digest = hashlib.sha256(str(resolve_model_path(None)).encode())
+    for root in (dataset, package / "engine", package / "data"):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0".encode())
+            if root != dataset:  # code and data by content; audio by size and time
+                digest.update(path.read_bytes())
+            else:
+                digest.update(str(stat.st_mtime_ns).encode())
+    return digest.hexdigest()[:12]
+
+
 def compare(dataset: Path, cache: Path | None = None) -> dict[str, Any]:
     """Per-specialty term recall and conversation WER, pass off versus on.
 
     With ``cache`` (a folder), each side's report is kept there as
-    ``off.json``/``on.json`` and an existing one is reused: the baseline does not
-    change when only the specialty pass does.
+    ``off-<key>.json``/``on-<key>.json`` and reused while its key holds: the key
+    covers the dataset's files, the model and the engine's code and data, so a
+    rerun after any of them changed measures again instead of reporting old numbers.
     """
     from medscribe.evaluation.harness import report_to_json, run_eval
 
     reports: dict[str, Any] = {}
+    key = _cache_key(dataset)
     for name, flag in (("off", False), ("on", True)):
-        saved = cache / f"{name}.json" if cache else None
+        saved = cache / f"{name}-{key}.json" if cache else None
         if saved is not None and saved.is_file():
             reports[name] = json.loads(saved.read_text("utf-8"))
             continue

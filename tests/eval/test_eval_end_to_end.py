@@ -87,5 +87,8 @@ def test_eval_command_on_real_model(
     assert 0 < case["rtf"] < 5 and case["audio_seconds"] > 5
     assert report["overall"]["wer"] == case["wer"]
     assert set(report["by_specialty"]) == {"CARDIOLOGY"}
+    # The report says which stages made its figures, in the JSON and on screen.
+    assert (report["settings"]["specialty_pass"], report["settings"]["formatting"]) == (True, True)
+    assert "specialty pass on, formatting on" in printed
     if case["speakers_found"]:  # the speakers module is part of this build
         assert case["der"] is not None and 0 <= case["der"] <= 1

@@ -269,6 +269,9 @@ def run_eval(
         "vocabulary": str(vocabulary) if vocabulary else None,
         "model": getattr(config, "model", None) or "embedded",
         "beam_size": getattr(config, "beam_size", None),
+        # A figure means nothing without the stages that made it.
+        "specialty_pass": getattr(config, "specialty_pass", None),
+        "formatting": getattr(config, "formatting", None),
     }
     return summarize(str(dataset), results, settings=settings, model_load_seconds=load_s)
 
@@ -358,7 +361,13 @@ def render_report(report: EvalReport, console: Any) -> None:
     """Two Rich tables: the cases, then per specialty and overall."""
     from rich.table import Table
 
-    cases = Table(title=f"Evaluation of {report.dataset}", title_justify="left")
+    stages = ", ".join(
+        f"{name.replace('_', ' ')} {'on' if report.settings[name] else 'off'}"
+        for name in ("specialty_pass", "formatting")
+        if report.settings.get(name) is not None
+    )
+    title = f"Evaluation of {report.dataset}" + (f" ({stages})" if stages else "")
+    cases = Table(title=title, title_justify="left")
     for name in ("case", "specialty", "type", "audio s", "wall s", "RTF", "WER", "terms", "DER"):
         left = name in ("case", "specialty", "type")
         cases.add_column(name, justify="left" if left else "right", overflow="fold")

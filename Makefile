@@ -47,11 +47,13 @@ run: install $(SAMPLE)
 
 test: install
 	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/mypy src
 	$(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/ruff check src tests scripts benchmarks
 	$(VENV)/bin/ruff format --check src tests scripts benchmarks
+	$(VENV)/bin/mypy src
 
 bench: install
 	mkdir -p bench-results

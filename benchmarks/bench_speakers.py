@@ -39,9 +39,9 @@ DER_TARGET = 0.05
 
 def run(out_dir: Path) -> dict:
     from medscribe.engine.audio import decode
-    from medscribe.engine.embeddings import load_encoder
     from medscribe.engine.recognition import load_model
     from medscribe.engine.speakers import assign_speakers
+    from medscribe.engine.speakers.embeddings import load_encoder
     from medscribe.evaluation.dataset import read_rttm
 
     audio_path, rttm_path = conversation()
@@ -134,7 +134,7 @@ def naive_baseline(audio, items, segments, *, n_speakers: int) -> list:
     """One embedding per recognised segment, clustered into the true count; words follow."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    from medscribe.engine.embeddings import load_encoder
+    from medscribe.engine.speakers.embeddings import load_encoder
 
     encoder = load_encoder()
     vectors = np.stack(

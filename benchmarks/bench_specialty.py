@@ -1,6 +1,6 @@
 """The specialty pass (lexicon biasing + phonetic correction): its cost and its gain.
 
-* Cost (``run``): wall time of :func:`medscribe.engine.pipeline.transcribe_file`
+* Cost (``run``): wall time of :meth:`medscribe.engine.Engine.transcribe`
   with the specialty pass off and on, same weights, beam, threads, same process
   (model loaded before timing), on the synthesised 10-minute conversation of
   ``bench_engine`` (ordinary speech: the pass should cost little) and on the
@@ -32,13 +32,13 @@ RECALL_TARGET = 1.6
 
 
 def _transcriber(specialty_pass: bool):
-    from medscribe.engine.pipeline import EngineConfig, transcribe_file
+    from medscribe.engine import EngineConfig, shared_engine
 
-    config = EngineConfig(specialty_pass=specialty_pass)
+    engine = shared_engine(EngineConfig(specialty_pass=specialty_pass))
 
     def transcribe(path: Path, options: Any) -> Any:
         options = options.model_copy(update={"max_speakers": None})
-        return transcribe_file(path, options, config=config, job_name=path.parent.name)
+        return engine.transcribe(path, options, job_name=path.parent.name)
 
     return transcribe
 
@@ -159,7 +159,7 @@ def _conversation_wer(report: dict[str, Any], specialty: str) -> float | None:
 
 
 def run(out_dir: Path) -> dict[str, Any]:
-    from benchmarks.bench_engine import ten_minute_conversation
+    from benchmarks.bench_engine import conversation_file
     from medscribe.engine import recognition
     from medscribe.evaluation.dataset import load_dataset
     from medscribe.request import TranscriptionType, build_options
@@ -172,7 +172,7 @@ def run(out_dir: Path) -> dict[str, Any]:
             "cpu_count": os.cpu_count(),
         }
     }
-    conversation = ten_minute_conversation()
+    conversation = conversation_file(600.0)
     result["conversation_10min_primarycare"] = cost(
         [(conversation, build_options(specialty="PRIMARYCARE"))]
     )

@@ -2,7 +2,7 @@
 
 Each stream feeds the same synthesised clinician-patient visit (Piper voice of the
 dev dependencies, about 30 s) at real-time pace through
-:func:`medscribe.streaming.local.stream_local`, all sharing one model. Measured:
+:func:`medscribe.backends.local.streaming.stream_local`, all sharing one model. Measured:
 
 * partial latency: a word's end in the audio -> the first event that shows it
   (a partial with that word near that time, else its final);
@@ -71,33 +71,24 @@ class StreamProbe:
     """Runs one stream and keeps what the latency figures need."""
 
     def __init__(self, path: Path, model: object) -> None:
-        from medscribe.streaming.local import make_recognizer
         from medscribe.streaming.source import FileSource
 
         self.source = FileSource(path, realtime=True)
         self.events: list = []
         self.lags: list[float] = []
-        inner = make_recognizer(model)
-
-        def recognize(audio, offset, beam, prompt):
-            if self.source.started is not None:
-                window_end = offset + len(audio) / 16000
-                self.lags.append(time.monotonic() - (self.source.started + window_end))
-            return inner(audio, offset, beam, prompt)
-
-        self.recognize = recognize
+        self.engine = _lag_engine(model, self)
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        from medscribe.backends.local.streaming import stream_local
         from medscribe.request import build_options
-        from medscribe.streaming.local import stream_local
 
         try:
             stream_local(
                 self.source,
                 build_options(specialty="cardiology"),
                 on_event=self.events.append,
-                recognize=self.recognize,
+                engine=self.engine,
             )
         except BaseException as exc:
             self.error = exc
@@ -176,12 +167,31 @@ def run_concurrent(path: Path, model: object, streams: int) -> dict:
     }
 
 
+def _lag_engine(model: object, probe: StreamProbe) -> object:
+    """The engine over ``model``, each stream decode's lag behind the audio clock recorded."""
+    from medscribe.engine import Engine
+
+    class LagEngine(Engine):
+        def stream_recognizer(self, hotwords=None):
+            inner = super().stream_recognizer(hotwords)
+
+            def recognize(audio, offset, beam, prompt):
+                if probe.source.started is not None:
+                    window_end = offset + len(audio) / 16000
+                    probe.lags.append(time.monotonic() - (probe.source.started + window_end))
+                return inner(audio, offset, beam, prompt)
+
+            return recognize
+
+    return LagEngine(model=model)
+
+
 def run(out_dir: Path) -> dict:
-    from medscribe.engine.recognition import load_model
+    from medscribe.engine import shared_engine
 
     audio = Path(out_dir) / "stream-visit.wav"
     duration = synthesise(audio)
-    model = load_model()
+    model = shared_engine().model
     runs = [run_concurrent(audio, model, n) for n in CONCURRENCY]
     one = runs[0]
     four = runs[-1]

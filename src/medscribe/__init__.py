@@ -1,13 +1,24 @@
 """medscribe: transcribe medical conversations with Amazon Transcribe Medical or offline.
 
-The library is usable without the CLI::
+The library is usable without the CLI. One call transcribes a recording on this
+machine (:func:`transcribe`) or streams audio (:func:`stream`)::
 
-    from medscribe import build_options, get_backend, load_settings
-    from medscribe.transcript import load
+    import medscribe
 
-The flow is cli -> request models (:mod:`medscribe.request`) -> backend
-(:mod:`medscribe.backends`) -> transcript model (:mod:`medscribe.transcript`)
--> renderers (:mod:`medscribe.render`).
+    transcript = medscribe.transcribe("visit.wav", specialty="cardiology", max_speakers=2)
+    print(transcript.text)
+
+The layers under it are public too: the offline :class:`Engine` (one model and
+its stages, shared by every caller of a process), the backends
+(:func:`get_backend`: ``"local"`` or ``"aws"``, jobs and vocabularies), the
+request models (:class:`TranscriptionOptions`) and the transcript model
+(:class:`Transcript`, rendered by :mod:`medscribe.render`). The flow is cli ->
+request models (:mod:`medscribe.request`) -> backends (:mod:`medscribe.backends`)
+-> engine stages (:mod:`medscribe.engine`) -> transcript model
+(:mod:`medscribe.transcript`) -> renderers (:mod:`medscribe.render`).
+
+Every name below is re-exported from the module that owns it; errors are the
+tree of :mod:`medscribe.errors`.
 """
 
 # Before anything imports onnxruntime or huggingface_hub (see medscribe.offline);
@@ -17,26 +28,48 @@ from medscribe.offline import keep_offline
 
 keep_offline()
 
+from medscribe.api import stream, transcribe
 from medscribe.backends import Backend, Job, JobStatus, get_backend
 from medscribe.config import Settings, load_settings
-from medscribe.errors import MedscribeError
+from medscribe.engine import Engine, EngineConfig, TranscriptionCancelled, shared_engine
+from medscribe.errors import (
+    BackendError,
+    ConfigError,
+    MediaError,
+    MedscribeError,
+    ValidationError,
+)
 from medscribe.request import Specialty, TranscriptionOptions, TranscriptionType, build_options
+from medscribe.streaming.events import TranscriptEvent
 from medscribe.transcript import Item, Transcript
+from medscribe.vocabulary import VocabularyEntry
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Backend",
+    "BackendError",
+    "ConfigError",
+    "Engine",
+    "EngineConfig",
     "Item",
     "Job",
     "JobStatus",
+    "MediaError",
     "MedscribeError",
     "Settings",
     "Specialty",
     "Transcript",
+    "TranscriptEvent",
+    "TranscriptionCancelled",
     "TranscriptionOptions",
     "TranscriptionType",
+    "ValidationError",
+    "VocabularyEntry",
     "build_options",
     "get_backend",
     "load_settings",
+    "shared_engine",
+    "stream",
+    "transcribe",
 ]

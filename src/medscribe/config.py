@@ -20,10 +20,10 @@ boto3 reads them (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ~/.aws) and our
 
 Every refusal names where the bad value came from (``MEDSCRIBE_BACKEND=gcp: ...``,
 ``.../config.toml [default] backend = 'gcp': ...``); a ``MEDSCRIBE_CONFIG`` that
-names a missing file is refused, while the default file may be absent. This module
-also owns :class:`NotReadyError`: a backend that lacks several settings reports
-them all in one line, with remedies that name no command-line flag (the CLI adds
-those).
+names a missing file is refused, while the default file may be absent. A backend
+that lacks several settings reports them all in one line
+(:class:`~medscribe.errors.NotReadyError`, re-exported here with :class:`Missing`),
+with remedies that name no command-line flag (the CLI adds those).
 """
 
 from __future__ import annotations
@@ -31,16 +31,20 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import ErrorDetails
 
 from medscribe.errors import ConfigError
+from medscribe.errors import Missing as Missing
+from medscribe.errors import NotReadyError as NotReadyError
+from medscribe.errors import describe_missing as describe_missing
+from medscribe.errors import missing_phrase as missing_phrase
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,10 @@ class Settings(BaseModel):
     # --- local backend
     model: str | None = None
     threads: int = Field(default=0, ge=0)
+    #: Where the recogniser runs: auto (CUDA when CTranslate2 sees a GPU), cpu or cuda.
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    #: CTranslate2 compute type (None: int8 on the CPU, float16 on a GPU).
+    compute_type: str | None = None
     data_dir: str | None = None
     #: Days finished local jobs (and their transcripts) are kept; 0 keeps them until purged.
     job_retention_days: int = Field(default=90, ge=0)
@@ -127,17 +135,19 @@ def read_config_file(path: Path | None = None) -> dict[str, dict[str, Any]]:
     where = f"{CONFIG_ENV}={path}" if named else str(path)
     if not path.exists():
         if named:
-            raise ConfigError(f"{where}: no such file")
+            raise ConfigError(f"{where}: no such file", path=path)
         return {}
     try:
         # utf-8-sig: an editor's byte order mark is not a TOML error.
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{where}: not valid TOML: {exc}", path=path) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: not UTF-8 text (byte at offset {exc.start})") from None
+        message = f"{where}: not UTF-8 text (byte at offset {exc.start})"
+        raise ConfigError(message, path=path) from None
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read: {exc.strerror or type(exc).__name__}") from None
+        message = f"{where}: cannot read: {exc.strerror or type(exc).__name__}"
+        raise ConfigError(message, path=path) from None
     return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
@@ -170,7 +180,7 @@ def load_settings(
     chosen = profile or environ.get(PROFILE_ENV) or "default"
     if chosen != "default" and chosen not in profiles:
         where = f"{PROFILE_ENV}={chosen}: " if not profile and environ.get(PROFILE_ENV) else ""
-        raise ConfigError(f"{where}no profile [{chosen}] in {shown_path}")
+        raise ConfigError(f"{where}no profile [{chosen}] in {shown_path}", path=shown_path)
     layers: list[tuple[dict[str, Any], str, Callable[[str], str]]] = [
         (profiles.get(chosen, {}), "file", lambda key: f"{shown_path} [{chosen}]"),
         (env_values(environ), "env", lambda key: ENV_PREFIX + key.upper()),
@@ -184,16 +194,25 @@ def load_settings(
     try:
         settings = Settings(**merged)
     except PydanticValidationError as exc:
-        problems = [_bad_value(err, merged, sources) for err in exc.errors()]
-        raise ConfigError("; ".join(problems)) from None
+        errors = exc.errors()
+        problems = [_bad_value(err, merged, sources) for err in errors]
+        keys = {_key(err) for err in errors}
+        setting = keys.pop() if len(keys) == 1 else None
+        raise ConfigError("; ".join(problems), setting=setting) from None
     settings._sources = sources
     log.debug("settings: [%s] of %s, backend %s", chosen, shown_path, settings.backend)
     return settings
 
 
-def _bad_value(err: Any, merged: dict[str, Any], sources: dict[str, tuple[str, str]]) -> str:
+def _key(err: ErrorDetails) -> str:
+    return ".".join(str(p) for p in err["loc"])
+
+
+def _bad_value(
+    err: ErrorDetails, merged: dict[str, Any], sources: dict[str, tuple[str, str]]
+) -> str:
     """One invalid setting as a phrase that names its source and says what is wrong."""
-    key = ".".join(str(p) for p in err["loc"])
+    key = _key(err)
     source, origin = sources.get(key, ("flag", ""))
     value = merged.get(key)
     if source == "env":
@@ -203,50 +222,10 @@ def _bad_value(err: Any, merged: dict[str, Any], sources: dict[str, tuple[str, s
     return f"setting {key}: {_problem(key, err)}"
 
 
-def _problem(key: str, err: Any) -> str:
+def _problem(key: str, err: ErrorDetails) -> str:
     if err["type"] == "literal_error":
-        return f"unknown {key}; choose {err['ctx']['expected']}"
+        return f"unknown {key}; choose {err.get('ctx', {})['expected']}"
     if err["type"] == "extra_forbidden":
         return f"unknown setting; settings are: {', '.join(Settings.model_fields)}"
     message = str(err["msg"])
     return message[:1].lower() + message[1:]
-
-
-# --------------------------------------------------------------------------- readiness
-
-
-@dataclass(frozen=True, slots=True)
-class Missing:
-    """One piece a backend needs and lacks: which setting, what is wrong, how to set it."""
-
-    setting: str  # "bucket" | "region" | "credentials" | ...
-    problem: str  # "no S3 bucket is set"
-    remedy: str  # "set MEDSCRIBE_BUCKET or run 'medscribe config set bucket NAME'"
-
-
-class NotReadyError(ConfigError):
-    """A backend that lacks several settings at once: all are reported in one line.
-
-    ``missing`` keeps the pieces so that a caller can word the remedies its own way
-    (the CLI adds the flags that set them).
-    """
-
-    def __init__(self, what: str, missing: Sequence[Missing]) -> None:
-        self.what = what
-        self.missing = list(missing)
-        super().__init__(describe_missing(what, self.missing, {}))
-
-
-def describe_missing(what: str, missing: Sequence[Missing], flags: Mapping[str, str]) -> str:
-    """``"<what> not ready: no S3 bucket is set (pass --bucket or set ...); ..."``.
-
-    ``flags`` maps a setting to the command-line flag that sets it, if any.
-    """
-    return f"{what} not ready: " + "; ".join(missing_phrase(m, flags) for m in missing)
-
-
-def missing_phrase(missing: Missing, flags: Mapping[str, str]) -> str:
-    """One missing piece and its remedy, with the flag that sets it first when there is one."""
-    flag = flags.get(missing.setting)
-    remedy = f"pass {flag} or {missing.remedy}" if flag else missing.remedy
-    return f"{missing.problem} ({remedy})"

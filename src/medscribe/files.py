@@ -18,9 +18,10 @@ data, never land in a file or folder others can read, *whatever the umask*:
   :func:`prepare_output_dir`): a missing folder is refused, never created with its
   parents behind the user's back.
 
-Every failure is a :class:`WriteError` with one line (the path and the system's
-reason), never Python's exception text. Standard library only: the
-``atomicwrites`` package is unmaintained and the pattern is a few lines.
+Every failure is a :class:`~medscribe.errors.WriteError` (re-exported here) with one
+line (the path and the system's reason) and its ``path``, never Python's exception
+text. Standard library only: the ``atomicwrites`` package is unmaintained and the
+pattern is a few lines.
 """
 
 from __future__ import annotations
@@ -34,14 +35,25 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from medscribe.errors import ValidationError
+from medscribe.errors import WriteError
+
+__all__ = [
+    "DIR_MODE",
+    "FILE_MODE",
+    "WriteError",
+    "cannot_write",
+    "check_output_file",
+    "open_private_append",
+    "prepare_output_dir",
+    "private_dir",
+    "reason",
+    "sweep_leftovers",
+    "tighten_dir",
+    "write_private",
+]
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
-
-
-class WriteError(ValidationError):
-    """A file or folder that cannot be written: missing folder, permission, read-only, full."""
 
 
 def reason(exc: OSError) -> str:
@@ -50,7 +62,7 @@ def reason(exc: OSError) -> str:
 
 
 def cannot_write(path: Path, exc: OSError) -> WriteError:
-    return WriteError(f"{path}: cannot write: {reason(exc)}")
+    return WriteError(f"{path}: cannot write: {reason(exc)}", path=path)
 
 
 # --------------------------------------------------------------------------- folders
@@ -69,12 +81,12 @@ def private_dir(path: Path, *, parents: bool = False, exist_ok: bool = True) -> 
         if parents and not parent.exists():
             private_dir(parent, parents=True)
         else:
-            raise WriteError(f"{parent}: {_not_a_folder(parent)}")
+            raise WriteError(f"{parent}: {_not_a_folder(parent)}", path=parent)
     try:
         os.mkdir(path, DIR_MODE)
     except FileExistsError:
         if not path.is_dir():
-            raise WriteError(f"{path}: exists and is not a directory") from None
+            raise WriteError(f"{path}: exists and is not a directory", path=path) from None
         if not exist_ok:
             raise
         return path
@@ -112,9 +124,9 @@ def write_private(path: Path, content: str | bytes) -> Path:
     """
     path = Path(path)
     if path.is_dir():
-        raise WriteError(f"{path}: is a directory, not a file to write")
+        raise WriteError(f"{path}: is a directory, not a file to write", path=path)
     if not path.parent.is_dir():
-        raise WriteError(f"{path.parent}: {_not_a_folder(path.parent)}")
+        raise WriteError(f"{path.parent}: {_not_a_folder(path.parent)}", path=path.parent)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else FILE_MODE
@@ -221,9 +233,9 @@ def check_output_file(path: Path) -> None:
     """
     path = Path(path)
     if path.is_dir():
-        raise WriteError(f"{path}: is a directory, not a file to write")
+        raise WriteError(f"{path}: is a directory, not a file to write", path=path)
     if not path.parent.is_dir():
-        raise WriteError(f"{path.parent}: {_not_a_folder(path.parent)}")
+        raise WriteError(f"{path.parent}: {_not_a_folder(path.parent)}", path=path.parent)
     _probe(path.parent, path)
 
 
@@ -235,7 +247,7 @@ def prepare_output_dir(path: Path) -> Path:
     path = Path(path)
     if not path.is_dir():
         if path.exists():
-            raise WriteError(f"{path}: not a directory")
+            raise WriteError(f"{path}: not a directory", path=path)
         private_dir(path)
     _probe(path, path)
     return path

@@ -1,9 +1,10 @@
 """What an input file really is: container, codec, sample rate, channels, duration, size.
 
 The format is read from the file's contents with PyAV (FFmpeg's demuxers), not
-from its extension, so a renamed file is caught before upload. The AWS service
-limits are checked by :func:`check_for_aws`; the offline engine uses
-:func:`probe` alone and is more lenient.
+from its extension, so a renamed file is caught before upload. What a backend
+accepts is not decided here: the service's limits are in
+:mod:`medscribe.backends.aws.rules`, the engine's in
+:mod:`medscribe.backends.local.rules`; both start from :func:`probe`.
 """
 
 from __future__ import annotations
@@ -11,15 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from medscribe.errors import MediaError
-from medscribe.request import (
-    AWS_MAX_CHANNELS,
-    AWS_MAX_DURATION_S,
-    AWS_MAX_FILE_BYTES,
-    AWS_MAX_SAMPLE_RATE,
-    AWS_MIN_SAMPLE_RATE,
-)
+
+if TYPE_CHECKING:
+    import av
 
 log = logging.getLogger(__name__)
 
@@ -98,40 +96,14 @@ def _media_format(demuxer: str, path: Path) -> str:
     return demuxer.split(",")[0]
 
 
-def _duration(container: object, stream: object) -> float:
-    if getattr(stream, "duration", None) and getattr(stream, "time_base", None):
-        return float(stream.duration * stream.time_base)  # type: ignore[attr-defined]
-    if getattr(container, "duration", None):
-        return float(container.duration) / 1_000_000  # type: ignore[attr-defined]
+def _duration(container: av.container.InputContainer, stream: av.audio.AudioStream) -> float:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return float(container.duration) / 1_000_000  # microseconds (av.time_base)
     return 0.0
 
 
 def _short(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc)
     return text.split(":")[0].strip() or type(exc).__name__
-
-
-AWS_MEDIA_FORMATS = frozenset({"mp3", "mp4", "m4a", "wav", "flac", "ogg", "amr", "webm"})
-
-
-def check_for_aws(info: MediaInfo, *, channel_identification: bool = False) -> None:
-    """The service's limits on batch media: format, sample rate, duration, size, channels."""
-    p = info.path
-    if info.format not in AWS_MEDIA_FORMATS:
-        raise MediaError(f"{p}: format {info.format} is not accepted by Transcribe Medical")
-    if info.sample_rate < AWS_MIN_SAMPLE_RATE:
-        raise MediaError(
-            f"{p}: sample rate {info.sample_rate} Hz is below the 16 kHz that "
-            "Transcribe Medical requires"
-        )
-    if info.sample_rate > AWS_MAX_SAMPLE_RATE:
-        raise MediaError(f"{p}: sample rate {info.sample_rate} Hz is above 48 kHz")
-    if info.duration > AWS_MAX_DURATION_S:
-        raise MediaError(f"{p}: {info.duration / 3600:.1f} h is longer than the 4 h limit")
-    if info.size > AWS_MAX_FILE_BYTES:
-        raise MediaError(f"{p}: {info.size / 1024**3:.1f} GB is larger than the 2 GB limit")
-    if channel_identification and info.channels > AWS_MAX_CHANNELS:
-        raise MediaError(
-            f"{p}: {info.channels} channels; channel identification takes at most 2 "
-            "without a quota increase"
-        )

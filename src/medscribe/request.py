@@ -1,11 +1,12 @@
 """Request models and their validation: what a user may ask for, checked before any work.
 
 The CLI turns options into these pydantic models; library users build them
-directly. Each rule that the service enforces is checked here, once, with one
-clear message, so that nothing is uploaded or started for a request the service
-would refuse. Rules that belong to the AWS service only (batch accepts
-PRIMARYCARE alone; the 16 kHz minimum) are applied by :func:`check_for_aws`, not
-by the models, because the offline engine accepts more.
+directly. The models hold the rules every backend shares (the specialties and
+types there are, speakers 2 to 10, speakers or channels, the job and vocabulary
+name charset), each checked once with one clear message. What one backend
+accepts beyond that is that backend's business: ``Backend.validate`` applies the
+service's rules (:mod:`medscribe.backends.aws.rules`) or the engine's
+(:mod:`medscribe.backends.local.rules`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ class Specialty(StrEnum):
     UROLOGY = "UROLOGY"
 
     @classmethod
-    def parse(cls, value: str | Specialty) -> Specialty:
-        """Accept the forms people type: "primarycare", "primary-care", "Primary Care"."""
+    def parse(cls, value: object) -> Specialty:
+        """Accept the forms people type: "primarycare", "primary-care", "Primary Care".
+
+        Any value is read as its text (a pydantic validator hands over the raw input).
+        """
         if isinstance(value, Specialty):
             return value
         key = re.sub(r"[^A-Za-z]", "", str(value)).upper()
@@ -46,7 +50,8 @@ class TranscriptionType(StrEnum):
     DICTATION = "DICTATION"
 
     @classmethod
-    def parse(cls, value: str | TranscriptionType) -> TranscriptionType:
+    def parse(cls, value: object) -> TranscriptionType:
+        """Accept "dictation", "Dictation", " DICTATION "; any value is read as its text."""
         if isinstance(value, TranscriptionType):
             return value
         key = str(value).strip().upper()
@@ -58,34 +63,10 @@ class TranscriptionType(StrEnum):
             ) from None
 
 
-#: Batch jobs of the service accept this specialty only.
-AWS_BATCH_SPECIALTIES = frozenset({Specialty.PRIMARYCARE})
-#: Streaming conversations; dictation also allows RADIOLOGY.
-AWS_STREAM_CONVERSATION_SPECIALTIES = frozenset(
-    {
-        Specialty.CARDIOLOGY,
-        Specialty.NEUROLOGY,
-        Specialty.ONCOLOGY,
-        Specialty.PRIMARYCARE,
-        Specialty.UROLOGY,
-    }
-)
-AWS_STREAM_DICTATION_SPECIALTIES = AWS_STREAM_CONVERSATION_SPECIALTIES | {Specialty.RADIOLOGY}
-
 #: MedicalTranscriptionJobName: ^[0-9a-zA-Z._-]+, 1 to 200 characters.
 JOB_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z._-]{1,200}$")
 #: Vocabulary names follow the same character set.
 VOCABULARY_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z._-]{1,200}$")
-
-#: Service limits for batch media (Transcribe Medical): sample rate 16 to 48 kHz,
-#: at most 4 hours and 2 GB per file, two channels without a quota increase.
-AWS_MIN_SAMPLE_RATE = 16_000
-AWS_MAX_SAMPLE_RATE = 48_000
-AWS_MAX_DURATION_S = 4 * 60 * 60
-AWS_MAX_FILE_BYTES = 2 * 1024**3
-AWS_MAX_CHANNELS = 2
-#: The offline engine handles up to 8 channels (issue 6).
-LOCAL_MAX_CHANNELS = 8
 
 SpeakerCount = Annotated[int, Field(ge=2, le=10)]
 AlternativeCount = Annotated[int, Field(ge=2, le=10)]
@@ -111,12 +92,12 @@ class TranscriptionOptions(BaseModel):
     @field_validator("specialty", mode="before")
     @classmethod
     def _specialty(cls, value: object) -> Specialty:
-        return Specialty.parse(value)  # type: ignore[arg-type]
+        return Specialty.parse(value)
 
     @field_validator("type", mode="before")
     @classmethod
     def _type(cls, value: object) -> TranscriptionType:
-        return TranscriptionType.parse(value)  # type: ignore[arg-type]
+        return TranscriptionType.parse(value)
 
     @field_validator("language_code")
     @classmethod
@@ -168,10 +149,19 @@ def validate_job_name(name: str) -> str:
     return name
 
 
+def validate_vocabulary_name(name: str) -> str:
+    """A custom vocabulary's name, as the service takes it (the local store the same)."""
+    if not VOCABULARY_NAME_PATTERN.match(name):
+        raise ValidationError(
+            f"invalid vocabulary name {name!r}: use 1 to 200 letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
 def build_options(**kwargs: object) -> TranscriptionOptions:
     """Build :class:`TranscriptionOptions`, turning pydantic's errors into one clear line."""
     try:
-        return TranscriptionOptions(**kwargs)  # type: ignore[arg-type]
+        return TranscriptionOptions(**kwargs)
     except PydanticValidationError as exc:
         raise ValidationError(_first_error(exc)) from None
 
@@ -195,29 +185,3 @@ def _first_error(exc: PydanticValidationError) -> str:
     if err.get("type") in {"greater_than_equal", "less_than_equal"}:
         msg = "must be between 2 and 10"
     return f"{field}: {msg}" if field else msg
-
-
-def check_for_aws_batch(options: TranscriptionOptions) -> None:
-    """Rules of StartMedicalTranscriptionJob beyond the model's own."""
-    if options.specialty not in AWS_BATCH_SPECIALTIES:
-        raise ValidationError(
-            f"the AWS batch service accepts specialty PRIMARYCARE only, not {options.specialty}; "
-            "use 'medscribe stream' for other specialties, or --backend local"
-        )
-
-
-def check_for_aws_stream(options: TranscriptionOptions) -> None:
-    """Rules of StartMedicalStreamTranscription beyond the model's own."""
-    allowed = (
-        AWS_STREAM_DICTATION_SPECIALTIES
-        if options.type is TranscriptionType.DICTATION
-        else AWS_STREAM_CONVERSATION_SPECIALTIES
-    )
-    if options.specialty not in allowed:
-        names = ", ".join(sorted(s.value for s in allowed))
-        raise ValidationError(
-            f"streaming {options.type.value.lower()}s accept specialties {names}; "
-            f"not {options.specialty}"
-        )
-    if options.max_alternatives is not None:
-        raise ValidationError("alternative transcriptions are a batch feature, not a stream one")

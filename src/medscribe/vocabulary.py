@@ -14,6 +14,9 @@ create-med-vocab-text.md and charsets-med.md:
   any UTF-8 character;
 * the whole file at most 50 KB.
 
+It also owns the vocabulary's two types every layer shares: :class:`VocabularyEntry`
+(one row) and :class:`VocabularyState` (where a vocabulary stands on a backend).
+
 The file is a tab-separated table, but Python's ``csv`` module is not used: it
 would quietly accept quoting, CRLF and doubled tabs, all of which the service
 rejects, and every problem must be reported with its line number. Problems are
@@ -24,9 +27,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
-from medscribe.errors import VocabularyFormatError
+from medscribe.errors import Problem, VocabularyFormatError
+
+__all__ = [
+    "COLUMNS",
+    "IPA_PHONEMES",
+    "MAX_FILE_BYTES",
+    "MAX_VALUE_CHARS",
+    "Problem",
+    "VocabularyEntry",
+    "VocabularyState",
+    "parse_vocabulary",
+    "parse_vocabulary_bytes",
+]
 
 #: A custom vocabulary can't exceed 50 KB (vocabulary-med.md).
 MAX_FILE_BYTES = 50 * 1024
@@ -61,7 +77,16 @@ class VocabularyEntry:
         return self.display_as or self.phrase
 
 
-Problem = tuple[int, str]
+class VocabularyState(StrEnum):
+    """Where a custom vocabulary stands (the service's VocabularyState values).
+
+    The service builds a vocabulary in the background (``PENDING``) before jobs can use
+    it (``READY``) or gives up (``FAILED``); the offline engine's are ``READY`` at once.
+    """
+
+    PENDING = "PENDING"
+    READY = "READY"
+    FAILED = "FAILED"
 
 
 def parse_vocabulary(path: str | Path) -> list[VocabularyEntry]:
@@ -73,16 +98,18 @@ def parse_vocabulary(path: str | Path) -> list[VocabularyEntry]:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise VocabularyFormatError(f"{p}: no such file") from None
+        raise VocabularyFormatError(f"{p}: no such file", path=p) from None
     except IsADirectoryError:
-        raise VocabularyFormatError(f"{p}: is a directory, not a vocabulary file") from None
+        message = f"{p}: is a directory, not a vocabulary file"
+        raise VocabularyFormatError(message, path=p) from None
     except OSError as exc:
-        raise VocabularyFormatError(f"{p}: cannot read: {exc.strerror}") from None
+        raise VocabularyFormatError(f"{p}: cannot read: {exc.strerror}", path=p) from None
     entries, problems = parse_vocabulary_bytes(data)
     if problems:
         count = len(problems)
         noun = "problem" if count == 1 else "problems"
-        raise VocabularyFormatError(f"{p}: {count} {noun} in the vocabulary file", problems)
+        message = f"{p}: {count} {noun} in the vocabulary file"
+        raise VocabularyFormatError(message, problems, path=p)
     return entries
 
 

@@ -13,7 +13,7 @@ from awskit import REGION, ROOT, write_wav
 
 from medscribe.backends import JobStatus
 from medscribe.backends.aws import AwsBackend
-from medscribe.batch import run_batch
+from medscribe.batch import BatchRequest, run_batch
 from medscribe.config import Settings
 from medscribe.request import build_options
 from medscribe.transcript import codec
@@ -79,7 +79,7 @@ def test_a_batch_with_default_job_names_puts_no_file_name_in_any_key(tmp_path: P
         write_wav(tmp_path / f"{PATIENT}.wav"),
         write_wav(tmp_path / "Yusuf-Ampersand-MRN-55512.wav", freq=660),
     ]
-    started = run_batch(backend, inputs, build_options(), wait=False)
+    started = run_batch(backend, BatchRequest(inputs, build_options(), wait=False))
     names = [f.job_name for f in started.files]
     assert len(set(names)) == 2
 
@@ -87,7 +87,9 @@ def test_a_batch_with_default_job_names_puts_no_file_name_in_any_key(tmp_path: P
         _finish(backend, name)
         _deliver(name)
     out = tmp_path / "out"
-    done = run_batch(backend, inputs, build_options(), output_dir=out, formats=["text"])
+    done = run_batch(
+        backend, BatchRequest(inputs, build_options(), output_dir=out, formats=["text"])
+    )
     assert [f.status for f in done.files] == [JobStatus.COMPLETED.value] * 2
     assert [f.job_name for f in done.files] == names, "the rerun attached to the same jobs"
     assert all(f.outputs and f.outputs[0].is_file() for f in done.files)

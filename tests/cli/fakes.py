@@ -1,8 +1,11 @@
-"""An in-memory job service implementing the Backend protocol, for batch edge cases.
+"""An in-memory job service implementing the Backend contract, for batch edge cases.
 
 It behaves like the service where the batch runner depends on it: a job starts
 QUEUED, moves to IN_PROGRESS and then COMPLETED (or FAILED with a FailureReason)
 as it is polled; a taken name raises ConflictError; an unknown name NotFoundError.
+A fake named ``aws`` validates requests with the service's own rules (the
+backend's ``validate``) and one named ``local`` runs jobs one at a time by
+default (its capabilities), as the real backends do.
 Media are probed for real (medscribe.media.probe decodes the file's headers), and
 the transcript is derived from the input: one word per part of the file's stem,
 spread over the real duration, so tests can tell which file a transcript is from.
@@ -18,7 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from medscribe import media
-from medscribe.backends.base import Job, JobStatus, Vocabulary
+from medscribe.backends.aws import rules as aws_rules
+from medscribe.backends.base import Capabilities, Job, JobStatus, PurgeResult, Stopped, Vocabulary
 from medscribe.errors import ConflictError, NotFoundError
 from medscribe.request import TranscriptionOptions, validate_job_name
 from medscribe.transcript import Item, Transcript
@@ -62,6 +66,37 @@ class FakeBackend:
         self.get_calls = 0
         self.max_active = 0
         self._active: set[str] = set()
+
+    # ---- what differs between backends
+
+    @property
+    def capabilities(self) -> Capabilities:
+        # A fake named "local" runs one job at a time by default, as the engine does.
+        return Capabilities(parallel_jobs=self.name != "local")
+
+    def validate(
+        self, options: TranscriptionOptions, media_path: Path | None = None, *, streaming=False
+    ) -> None:
+        if self.name == "aws" and not streaming:
+            aws_rules.check_batch_options(options)
+
+    def check_ready(self, *, streaming: bool = False) -> None:
+        """An in-memory service needs no settings."""
+
+    def detach(self) -> None:
+        """Jobs live in the service, whatever this process does."""
+
+    def report_uploads(self, factory) -> None:
+        """Nothing is uploaded."""
+
+    def interrupt(self, *, timeout: float) -> Stopped:
+        return Stopped()
+
+    def purge_jobs(self, older_than_days: float | None = None) -> PurgeResult:
+        raise NotImplementedError
+
+    def stream(self, source, options, *, on_event, session_id=None) -> None:
+        raise NotImplementedError
 
     # ---- jobs
 

@@ -12,6 +12,7 @@ import pytest
 from medscribe.batch import (
     MANIFEST_NAME,
     BatchInterrupted,
+    BatchRequest,
     backoff_delays,
     default_job_name,
     expand_inputs,
@@ -29,8 +30,9 @@ FAST = {"poll_interval": 0.001, "poll_max_interval": 0.004}
 
 def run(backend, inputs, out: Path | None, **kwargs):
     events = []
-    kwargs = {"formats": ["json", "text"], "on_event": events.append, **FAST, **kwargs}
-    summary = run_batch(backend, inputs, OPTIONS, output_dir=out, **kwargs)
+    kwargs = {"formats": ["json", "text"], **FAST, **kwargs}
+    request = BatchRequest(inputs, OPTIONS, output_dir=out, **kwargs)
+    summary = run_batch(backend, request, on_event=events.append)
     return summary, events
 
 
@@ -252,9 +254,10 @@ def test_ctrl_c_while_polling_keeps_manifest_and_says_how_to_resume(wav, tmp_pat
 
 def test_output_file_for_one_input(wav, tmp_path):
     target = tmp_path / "visit.srt"
-    summary = run_batch(
-        FakeBackend(), [wav("visit-note.wav")], OPTIONS, output_file=target, formats=["srt"], **FAST
+    request = BatchRequest(
+        [wav("visit-note.wav")], OPTIONS, output_file=target, formats=["srt"], **FAST
     )
+    summary = run_batch(FakeBackend(), request)
     assert summary.files[0].outputs == [target]
     text = target.read_text()
     assert re.match(r"1\n00:00:00,000 --> 00:00:0\d,\d{3}\nvisit note", text), text
@@ -266,13 +269,11 @@ def test_existing_job_with_other_options_is_replaced(wav):
     """No manifest (terminal output), but the job of that name was made with other options."""
     audio = wav("a.wav")
     service = FakeJobService()
-    run_batch(FakeBackend(service), [audio], OPTIONS, job_name="visit-0142", **FAST)
+    run_batch(FakeBackend(service), BatchRequest([audio], OPTIONS, job_name="visit-0142", **FAST))
     speakers = build_options(specialty="primarycare", max_speakers=2)
     events = []
-    summary = run_batch(
-        FakeBackend(service), [audio], speakers, job_name="visit-0142", on_event=events.append,
-        **FAST,
-    )  # fmt: skip
+    request = BatchRequest([audio], speakers, job_name="visit-0142", **FAST)
+    summary = run_batch(FakeBackend(service), request, on_event=events.append)
     name = summary.files[0].job_name
     assert name == "visit-0142"
     assert service.deletes == [name] and service.starts == [name, name]
@@ -284,23 +285,27 @@ def test_default_names_differ_with_the_options(wav):
     """Without a chosen name, other options are another job: the first one stays."""
     audio = wav("a.wav")
     service = FakeJobService()
-    first = run_batch(FakeBackend(service), [audio], OPTIONS, **FAST)
+    first = run_batch(FakeBackend(service), BatchRequest([audio], OPTIONS, **FAST))
     speakers = build_options(specialty="primarycare", max_speakers=2)
-    second = run_batch(FakeBackend(service), [audio], speakers, **FAST)
+    second = run_batch(FakeBackend(service), BatchRequest([audio], speakers, **FAST))
     names = [first.files[0].job_name, second.files[0].job_name]
     assert names[0] != names[1] and service.starts == names and service.deletes == []
 
 
 def test_job_name_names_one_input_and_prefixes_several(wav):
-    one = run_batch(FakeBackend(), [wav("a.wav")], OPTIONS, job_name="visit-0142", **FAST)
+    one = run_batch(
+        FakeBackend(), BatchRequest([wav("a.wav")], OPTIONS, job_name="visit-0142", **FAST)
+    )
     assert one.files[0].job_name == "visit-0142"
     several = run_batch(
-        FakeBackend(), [wav("b.wav"), wav("c.wav")], OPTIONS, job_name="night", **FAST
+        FakeBackend(), BatchRequest([wav("b.wav"), wav("c.wav")], OPTIONS, job_name="night", **FAST)
     )
     names = [f.job_name for f in several.files]
     assert all(n.startswith("night-") and JOB_NAME_PATTERN.match(n) for n in names)
     assert names[0] != names[1]  # b and c are the same tone: twins get a rank
     assert [n.removeprefix("night-") for n in names] == [
         f.job_name.removeprefix("medscribe-")
-        for f in run_batch(FakeBackend(), [wav("b.wav"), wav("c.wav")], OPTIONS, **FAST).files
+        for f in run_batch(
+            FakeBackend(), BatchRequest([wav("b.wav"), wav("c.wav")], OPTIONS, **FAST)
+        ).files
     ]

@@ -29,11 +29,8 @@ from pathlib import Path
 import pytest
 
 from medscribe.config import data_dir
-from medscribe.engine.pipeline import (
-    RECOGNITION_SHARE_WITH_SPEAKERS,
-    TranscriptionCancelled,
-    transcribe_file,
-)
+from medscribe.engine import TranscriptionCancelled, shared_engine
+from medscribe.engine.progress import RECOGNITION_SHARE_WITH_SPEAKERS
 from medscribe.request import build_options
 
 pytestmark = pytest.mark.model
@@ -227,7 +224,8 @@ def test_the_engine_reports_progress_and_stops_between_segments(long_speech, whi
     """The hooks under the CLI: progress rises to the first pass's share; cancel stops it."""
     options = build_options(max_speakers=2)
     seen: list[float] = []
-    transcript = transcribe_file(long_speech, options, progress=seen.append)
+    engine = shared_engine()
+    transcript = engine.transcribe(long_speech, options, progress=seen.append)
     assert transcript.words and len(seen) >= 2
     assert seen == sorted(seen) and seen[-1] == pytest.approx(RECOGNITION_SHARE_WITH_SPEAKERS)
 
@@ -239,5 +237,5 @@ def test_the_engine_reports_progress_and_stops_between_segments(long_speech, whi
         cancel.set()  # as the runner's stop() does from another thread
 
     with pytest.raises(TranscriptionCancelled):
-        transcribe_file(long_speech, options, cancel=cancel, progress=stop_midway)
+        engine.transcribe(long_speech, options, cancel=cancel, progress=stop_midway)
     assert reached and reached[-1] < RECOGNITION_SHARE_WITH_SPEAKERS

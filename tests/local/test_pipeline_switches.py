@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from medscribe.engine.pipeline import EngineConfig, transcribe_file
+from medscribe.engine import EngineConfig, shared_engine
 from medscribe.request import build_options
 
 
@@ -25,8 +25,8 @@ def test_formatting_switch(tmp_path: Path, whisper_model) -> None:
         check=True,
     )
     options = build_options(specialty="cardiology")
-    written = transcribe_file(wav, options).text
-    spoken = transcribe_file(wav, options, config=EngineConfig(formatting=False)).text
+    written = shared_engine().transcribe(wav, options).text
+    spoken = shared_engine(EngineConfig(formatting=False)).transcribe(wav, options).text
     assert "40 mg" in written
     assert "40 mg" not in spoken
     assert "milligrams" in spoken.lower()

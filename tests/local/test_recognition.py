@@ -1,4 +1,4 @@
-"""engine.recognition and engine.pipeline with the real embedded model."""
+"""engine.recognition and the Engine with the real embedded model."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import jiwer
 import numpy as np
 import pytest
 
-from medscribe.engine import recognition
-from medscribe.engine.pipeline import LOCAL_ACCOUNT_ID, transcribe_file
+from medscribe.engine import LOCAL_ACCOUNT_ID, recognition, shared_engine
 from medscribe.errors import ConfigError
 from medscribe.request import build_options
 from medscribe.transcript import dumps
@@ -28,7 +27,7 @@ def normalise(text: str) -> str:
 def test_librivox_wer_with_the_local_pipeline(whisper_model, librivox):
     hypotheses, references = [], []
     for path, reference in librivox:
-        transcript = transcribe_file(path, build_options(), job_name="librivox")
+        transcript = shared_engine().transcribe(path, build_options(), job_name="librivox")
         hypotheses.append(normalise(transcript.text))
         references.append(normalise(reference))
     wer = jiwer.wer(references, hypotheses)
@@ -39,7 +38,7 @@ def test_json_passes_the_schema_and_times_lie_within_the_audio(whisper_model, li
     from medscribe.media import probe
 
     path, _ = librivox[0]
-    transcript = transcribe_file(path, build_options(), job_name="schema-check")
+    transcript = shared_engine().transcribe(path, build_options(), job_name="schema-check")
     doc = json.loads(dumps(transcript))
     assert_transcribe_medical_schema(doc, exact_format=True)
     assert doc["jobName"] == "schema-check" and doc["accountId"] == LOCAL_ACCOUNT_ID
@@ -61,7 +60,7 @@ def test_silence_gives_an_empty_transcript(whisper_model, tmp_path):
     silent = write_wav(tmp_path / "silence.wav", np.zeros(5 * 16000, dtype=np.float32))
     empty = write_wav(tmp_path / "empty.wav", np.zeros(0, dtype=np.float32))
     for path in (silent, empty):
-        transcript = transcribe_file(path, build_options())
+        transcript = shared_engine().transcribe(path, build_options())
         assert transcript.items == [] and transcript.text == ""
         assert_transcribe_medical_schema(json.loads(dumps(transcript)), exact_format=True)
 

@@ -11,7 +11,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from medscribe.engine.channels import MAX_CHANNELS, transcribe_channels
+from medscribe.engine.speakers import MAX_CHANNELS, transcribe_channels
 from medscribe.errors import ValidationError
 from medscribe.evaluation.metrics import word_errors
 from medscribe.evaluation.normalize import normalize_words

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from medscribe.engine.pipeline import transcribe_file
+from medscribe.engine import shared_engine
 from medscribe.request import TranscriptionOptions
 from medscribe.transcript import codec
 from medscribe.transcript.model import Transcript
@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 @pytest.fixture(scope="session")
 def diarized(visit) -> Transcript:
-    return transcribe_file(visit.path, TranscriptionOptions(max_speakers=10), job_name="visit")
+    return shared_engine().transcribe(
+        visit.path, TranscriptionOptions(max_speakers=10), job_name="visit"
+    )
 
 
 def test_pipeline_writes_speaker_labels(diarized):
@@ -58,7 +60,7 @@ def test_pipeline_channel_identification(visit, tmp_path):
     two = split_by_speaker(visit.audio, visit.turns)[:, : int(visit.turns[3].end * 16000) + 4000]
     path = write_wav(tmp_path / "two.wav", two + 0.1 * two[::-1])  # the first four turns
 
-    transcript = transcribe_file(path, TranscriptionOptions(channel_identification=True))
+    transcript = shared_engine().transcribe(path, TranscriptionOptions(channel_identification=True))
     labels = json.loads(codec.dumps(transcript))["results"]["channel_labels"]
 
     assert labels["number_of_channels"] == 2

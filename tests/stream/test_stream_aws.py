@@ -15,16 +15,21 @@ import pytest
 from click.testing import CliRunner
 from streamkit import ACCESS_KEY, REGION, build_frame, parse_frame, signature_ok
 
-from medscribe.cli import cli
-from medscribe.config import Settings
-from medscribe.errors import BackendError, ValidationError
-from medscribe.request import build_options
-from medscribe.streaming.aws import presign_url, resolve_credentials, stream_aws, stream_query
-from medscribe.streaming.eventstream import (
+from medscribe.backends.aws.eventstream import (
     ResponseDecoder,
     StreamServiceError,
     encode_audio_event,
 )
+from medscribe.backends.aws.streaming import (
+    presign_url,
+    resolve_credentials,
+    stream_aws,
+    stream_query,
+)
+from medscribe.cli import cli
+from medscribe.config import Settings
+from medscribe.errors import BackendError, ValidationError
+from medscribe.request import build_options
 from medscribe.streaming.session import StreamSession
 from medscribe.streaming.source import FileSource
 from medscribe.transcript import codec

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from medscribe.cli.live_view import LiveDisplay
 from medscribe.errors import ValidationError
 from medscribe.request import build_options
-from medscribe.streaming.display import LiveDisplay
 from medscribe.streaming.events import Result, TranscriptEvent
 from medscribe.streaming.session import StreamSession, output_paths
 from medscribe.transcript import codec

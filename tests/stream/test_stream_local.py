@@ -18,14 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from medscribe.backends.local.streaming import stream_local
+from medscribe.engine import Engine, shared_engine
+from medscribe.engine.streaming import LocalStreamer, StreamConfig
 from medscribe.request import build_options
 from medscribe.streaming.events import TranscriptEvent
-from medscribe.streaming.local import (
-    LocalStreamer,
-    StreamConfig,
-    make_recognizer,
-    stream_local,
-)
 from medscribe.streaming.session import StreamSession
 from medscribe.streaming.source import SAMPLE_RATE, FileSource
 from medscribe.transcript import codec
@@ -52,13 +49,11 @@ def run_stream(path: Path, options, model, **kwargs) -> tuple[StreamSession, lis
         events.append(event)
         session.add(event)
 
-    stream_local(source, options, on_event=on_event, model=model, **kwargs)
+    stream_local(source, options, on_event=on_event, engine=Engine(model=model), **kwargs)
     return session, events, source
 
 
 def test_realtime_stream_partials_finals_and_accuracy(visit: dict, whisper_model):
-    from medscribe.engine.pipeline import transcribe_file
-
     options = build_options(specialty="cardiology")
     session, events, source = run_stream(visit["mono"], options, whisper_model, realtime=True)
     assert source.started is not None
@@ -91,7 +86,7 @@ def test_realtime_stream_partials_finals_and_accuracy(visit: dict, whisper_model
     assert flags == sorted(flags, reverse=True)
 
     streamed = session.transcript()
-    batch = transcribe_file(visit["mono"], options)
+    batch = shared_engine().transcribe(visit["mono"], options)
     stream_wer = wer(visit["reference"], streamed.text)
     batch_wer = wer(visit["reference"], batch.text)
     assert stream_wer <= batch_wer + 0.02, (stream_wer, batch_wer)
@@ -118,7 +113,7 @@ def test_two_channels_are_labelled_by_channel(visit: dict, whisper_model):
 def test_window_stays_bounded_and_utterances_are_cut(visit: dict, whisper_model):
     """A small window: buffers never pass max_window, yet the text survives the trimming."""
     config = StreamConfig(step=1.5, window=3.0, max_window=5.0, min_silence=2.0)
-    streamer = LocalStreamer(make_recognizer(whisper_model), config=config)
+    streamer = LocalStreamer(Engine(model=whisper_model).stream_recognizer(), config=config)
     source = FileSource(visit["mono"])
     results = []
     largest = 0.0
@@ -143,7 +138,7 @@ def test_stop_keeps_what_was_final(visit: dict, whisper_model):
             stop.set()
 
     started = time.monotonic()
-    stream_local(source, options, on_event=on_event, model=whisper_model, stop=stop)
+    stream_local(source, options, on_event=on_event, engine=Engine(model=whisper_model), stop=stop)
     assert time.monotonic() - started < visit["duration"] - 5
     assert len(session.finals) >= 1
     assert session.transcript().text.lower().startswith("good morning")
@@ -260,7 +255,7 @@ def test_cli_mic_without_an_input_device_exits_2(capsys):
 
 
 def test_streamer_emits_nothing_for_silence(whisper_model):
-    streamer = LocalStreamer(make_recognizer(whisper_model))
+    streamer = LocalStreamer(Engine(model=whisper_model).stream_recognizer())
     results = []
     for _ in range(30):
         results += streamer.feed(np.zeros(SAMPLE_RATE // 10, dtype=np.float32))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from medscribe.backends.aws.rules import check_batch_options, check_stream_options
 from medscribe.errors import EXIT_USAGE, ValidationError
 from medscribe.request import (
     Specialty,
     TranscriptionType,
     build_options,
-    check_for_aws_batch,
-    check_for_aws_stream,
     validate_job_name,
 )
 
@@ -68,23 +67,23 @@ def test_invalid_options_give_one_line(kwargs: dict, message: str) -> None:
 
 
 def test_aws_batch_accepts_primarycare_only() -> None:
-    check_for_aws_batch(build_options(specialty="primarycare"))
+    check_batch_options(build_options(specialty="primarycare"))
     with pytest.raises(ValidationError, match="PRIMARYCARE only"):
-        check_for_aws_batch(build_options(specialty="cardiology"))
+        check_batch_options(build_options(specialty="cardiology"))
 
 
 @pytest.mark.parametrize(
     "specialty", ["cardiology", "neurology", "oncology", "primarycare", "urology"]
 )
 def test_stream_conversation_specialties(specialty: str) -> None:
-    check_for_aws_stream(build_options(specialty=specialty))
+    check_stream_options(build_options(specialty=specialty))
 
 
 def test_radiology_streams_only_as_dictation() -> None:
-    check_for_aws_stream(build_options(specialty="radiology", type="dictation"))
+    check_stream_options(build_options(specialty="radiology", type="dictation"))
     with pytest.raises(ValidationError, match="RADIOLOGY"):
         pass_through = build_options(specialty="radiology", type="conversation")
-        check_for_aws_stream(pass_through)
+        check_stream_options(pass_through)
 
 
 @pytest.mark.parametrize("name", ["visit-2024.01_a", "a", "x" * 200])

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from medscribe.engine import shared_engine
 from medscribe.engine.alternatives import n_best, split_segments
 from medscribe.engine.audio import decode
-from medscribe.engine.pipeline import transcribe_file
 from medscribe.request import build_options
 from medscribe.transcript import codec
 from medscribe.transcript.model import join_items
@@ -22,7 +22,7 @@ COUNT = 3
 
 @pytest.fixture(scope="module")
 def transcript(speech, whisper_model):
-    return transcribe_file(
+    return shared_engine().transcribe(
         speech(f"{LAY} {CARDIO}"),
         build_options(specialty="cardiology", max_alternatives=COUNT),
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from medscribe.engine.correction import correct_items, find_matches
-from medscribe.engine.lexicon import from_vocabulary, load_lexicon
+from medscribe.engine.specialty.correction import correct_items, find_matches
+from medscribe.engine.specialty.lexicon import from_vocabulary, load_lexicon
 from medscribe.transcript import Item
 from medscribe.transcript.model import join_items
 from medscribe.vocabulary import VocabularyEntry

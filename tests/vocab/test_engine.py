@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from medscribe.engine.biasing import merge
-from medscribe.engine.lexicon import load_lexicon
-from medscribe.engine.pipeline import EngineConfig, transcribe_file
+from medscribe.engine import EngineConfig, shared_engine
+from medscribe.engine.specialty.lexicon import load_lexicon
+from medscribe.engine.specialty.second_look import merge
 from medscribe.evaluation.normalize import normalize_words
 from medscribe.request import build_options
 from medscribe.transcript import Item
@@ -40,7 +40,7 @@ def _terms(text: str, terms: list[str]) -> int:
 def cardio(speech, whisper_model):
     path = speech(CARDIO)
     options = build_options(specialty="cardiology", type="dictation")
-    return transcribe_file(path, options, config=OFF), transcribe_file(path, options)
+    return shared_engine(OFF).transcribe(path, options), shared_engine().transcribe(path, options)
 
 
 def test_the_specialty_recognises_terms_the_bare_model_misses(cardio):
@@ -61,8 +61,8 @@ def test_corrected_items_keep_times_within_the_audio(cardio):
 def test_lay_speech_is_not_damaged(speech, whisper_model):
     path = speech(LAY)
     options = build_options(specialty="cardiology")
-    off = transcribe_file(path, options, config=OFF)
-    on = transcribe_file(path, options)
+    off = shared_engine(OFF).transcribe(path, options)
+    on = shared_engine().transcribe(path, options)
     assert on.text == off.text
     assert "chest pain" in on.text.lower()
 
@@ -88,8 +88,8 @@ def test_a_custom_vocabulary_adds_terms_shown_as_display_as(speech, whisper_mode
     entries = parse_vocabulary(table)
     path = speech(CUSTOM)
     options = build_options(specialty="primarycare")
-    without = transcribe_file(path, options)
-    with_vocabulary = transcribe_file(path, options, vocabulary=entries)
+    without = shared_engine().transcribe(path, options)
+    with_vocabulary = shared_engine().transcribe(path, options, vocabulary=entries)
     assert "vonoprazan" not in without.text.lower() and "Voquezna" not in without.text
     assert "Voquezna" in [i.content for i in with_vocabulary.words]
     assert "blood pressure" in with_vocabulary.text.lower() or "BP" in with_vocabulary.text
@@ -154,7 +154,7 @@ def test_the_sample_visits_dose_survives_the_specialty_pass(whisper_model, tmp_p
 
     line = "I take lisinopril, ten milligrams once a day, for my blood pressure."
     path = write_wav(tmp_path / "line.wav", synthesize(line, "slt"))
-    text = transcribe_file(path, build_options(specialty="primarycare")).text
+    text = shared_engine().transcribe(path, build_options(specialty="primarycare")).text
     assert "10 mg once a day" in text
     assert "lisinopril" in text.lower()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from medscribe.engine import biasing
-from medscribe.engine.correction import correct_items
-from medscribe.engine.lexicon import load_lexicon
-from medscribe.engine.protected import is_protected, keeps_protected, protected_flags
+from medscribe.engine.specialty import second_look
+from medscribe.engine.specialty.correction import correct_items
+from medscribe.engine.specialty.lexicon import load_lexicon
+from medscribe.engine.specialty.protected import is_protected, keeps_protected, protected_flags
 from medscribe.request import Specialty
 from medscribe.transcript import Item
 from medscribe.transcript.model import join_items
@@ -92,11 +92,11 @@ def test_the_second_look_never_drops_a_dose():
     first = _timed("I take listenapril ten milligrams")
     # A prompted reading that heard the drug and lost the number must not be taken.
     prompted = _timed("I take lisinopril milligrams")
-    merged = biasing.merge(first, prompted, lexicon)
+    merged = second_look.merge(first, prompted, lexicon)
     assert [i.content for i in merged] == [i.content for i in first]
     # The same reading that keeps the number is taken.
     prompted = _timed("I take lisinopril ten milligrams")
-    merged = biasing.merge(first, prompted, lexicon)
+    merged = second_look.merge(first, prompted, lexicon)
     assert join_items(merged) == "I take lisinopril ten milligrams"
 
 
@@ -106,6 +106,6 @@ def test_a_second_look_that_writes_the_number_otherwise_keeps_the_first_number()
     lexicon = load_lexicon("primarycare")
     first = _timed("I take listenapril ten milligrams")
     prompted = _timed("I take lisinopril 10 milligrams")
-    merged = biasing.merge(first, prompted, lexicon)
+    merged = second_look.merge(first, prompted, lexicon)
     assert [i.content for i in merged][2:] == ["listenapril", "ten", "milligrams"]
     assert join_items(correct_items(merged, lexicon)) == "I take lisinopril ten milligrams"

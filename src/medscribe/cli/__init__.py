@@ -4,8 +4,9 @@ Each subcommand lives in its own module of this package and is imported only
 when it runs, so ``medscribe --help`` and ``medscribe render`` stay fast and do
 not load boto3, FFmpeg or the model. :func:`main` is the one place that turns
 exceptions, Click's usage errors included, into one line on stderr and the
-documented exit code; it also words library errors for the command line (the
-flags that set a missing setting). ``-v``/``-vv`` raise medscribe's own loggers
+documented exit code; it also words library errors for the command line: library
+messages name no flag, so :func:`cli_message` puts in the flag that sets the
+option or setting an error concerns. ``-v``/``-vv`` raise medscribe's own loggers
 to INFO/DEBUG; every other library's logger stays at WARNING.
 """
 
@@ -15,13 +16,13 @@ import importlib
 import importlib.util
 import logging
 import os
+import re
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from medscribe.config import NotReadyError, describe_missing
-from medscribe.errors import EXIT_FAILED, EXIT_INTERRUPTED, MedscribeError
+from medscribe.errors import EXIT_FAILED, EXIT_INTERRUPTED, MedscribeError, NotReadyError
 
 #: The flag that sets each setting a backend may lack (see NotReadyError).
 SETTING_FLAGS: dict[str, str] = {
@@ -31,6 +32,22 @@ SETTING_FLAGS: dict[str, str] = {
     "credentials": "--profile",
     "aws_profile": "--profile",
     "model": "--model",
+}
+
+#: An error's ``option`` -> (the words library messages use for it, the flag that sets it).
+OPTION_FLAGS: dict[str, tuple[str, str]] = {
+    "channels": ("channel identification", "--channels"),
+    "model": ("model", "--model"),
+    # The engine's words (medscribe.engine.config):
+    "device": ("device", "--device"),
+    "compute_type": ("compute type", "--compute-type"),
+    # The backends' words (medscribe.backends.aws, medscribe.streaming.source):
+    "backend": ("the local backend", "--backend local"),
+    "bucket": ("the bucket setting", "--bucket or the 'bucket' setting"),
+    "concurrency": ("the concurrency setting", "--concurrency"),
+    "credentials": ("AWS_PROFILE", "--profile or AWS_PROFILE"),
+    "endpoint_url": ("the endpoint_url setting", "--endpoint-url"),
+    "mic": ("the microphone", "--mic"),
 }
 
 #: command name -> "module:attribute" (modules relative to medscribe.cli)
@@ -59,7 +76,8 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = target.split(":")
         module = importlib.import_module(f"medscribe.cli.{module_name}")
-        return getattr(module, attr)
+        command: click.Command = getattr(module, attr)
+        return command
 
 
 def _available(name: str) -> bool:
@@ -113,10 +131,8 @@ def main(argv: list[str] | None = None) -> Any:
         _fail("interrupted", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         _fail("interrupted", EXIT_INTERRUPTED)
-    except NotReadyError as exc:
-        _fail(describe_missing(exc.what, exc.missing, SETTING_FLAGS), exc.exit_code)
     except MedscribeError as exc:
-        _fail(str(exc), exc.exit_code)
+        _fail(cli_message(exc), exc.exit_code)
     except BrokenPipeError:
         # `medscribe render x.json | head` closes the pipe early: not an error.
         sys.stderr.close()
@@ -125,6 +141,23 @@ def main(argv: list[str] | None = None) -> Any:
         if os.environ.get("MEDSCRIBE_DEBUG"):
             raise
         _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_FAILED)
+
+
+def cli_message(exc: MedscribeError) -> str:
+    """A library error as the command line says it: with the flag of its option or setting.
+
+    ``"case c1: channel identification needs stereo.wav"`` (option ``channels``) becomes
+    ``"case c1: --channels needs stereo.wav"``; a NotReadyError names the flag of each
+    missing setting.
+    """
+    if isinstance(exc, NotReadyError):
+        return exc.describe(SETTING_FLAGS)
+    message = str(exc)
+    wording = OPTION_FLAGS.get(exc.option or "")
+    if wording is None:
+        return message
+    words, flag = wording
+    return re.sub(rf"\b{re.escape(words)}\b", flag, message, count=1)
 
 
 def _click_message(exc: click.ClickException) -> str:
@@ -140,6 +173,6 @@ def _click_message(exc: click.ClickException) -> str:
     return message
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"medscribe: error: {message}", err=True)
     sys.exit(code)

@@ -5,16 +5,13 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.console import Console
 
 from medscribe.backends import Backend, get_backend
 from medscribe.config import Settings, load_settings
-
-if TYPE_CHECKING:
-    from medscribe.backends.local.runner import Stopped
 
 F = Callable[..., Any]
 
@@ -61,23 +58,9 @@ def backend_options(func: F) -> F:
     return wrapper
 
 
-def make_backend(settings: Settings) -> Backend:
-    return get_backend(settings)
-
-
-def stop_local_jobs(backend: Backend, *, timeout: float) -> Stopped | None:
-    """Stop the jobs this process runs with the local engine, in order; None if it runs none.
-
-    The engine's thread is cancelled at its next segment and joined (for at most
-    ``timeout`` seconds), and its jobs are left QUEUED in the job store for the
-    next command that asks for them. Service jobs, and local jobs of a detached
-    worker (``--no-wait``), are not this process's: they keep running.
-    """
-    if getattr(backend, "name", None) != "local" or getattr(backend, "detach", True):
-        return None
-    from medscribe.backends.local.runner import RUNNER
-
-    return RUNNER.stop(timeout=timeout)
+def make_backend(settings: Settings, *, stream_endpoint: str | None = None) -> Backend:
+    """The backend the settings name (see :func:`medscribe.backends.get_backend`)."""
+    return get_backend(settings, stream_endpoint=stream_endpoint)
 
 
 def stdout_console() -> Console:

@@ -76,9 +76,10 @@ def coerce_value(key: str, raw: str) -> Any:
     if key not in Settings.model_fields:
         names = ", ".join(Settings.model_fields)
         raise ConfigError(f"unknown setting {key!r}; settings are: {names}")
-    field = Settings.model_fields[key]
+    annotation = Settings.model_fields[key].annotation
+    assert annotation is not None  # every setting is annotated
     try:
-        value = TypeAdapter(field.annotation).validate_strings(raw)
+        value = TypeAdapter(annotation).validate_strings(raw)
         Settings(**{key: value})  # the field's constraints (ranges, choices)
     except PydanticValidationError as exc:
         err = exc.errors()[0]

@@ -26,8 +26,8 @@ from rich.table import Table
 from medscribe.backends.aws.doctor import FAIL, OK, SKIP, Check
 from medscribe.cli import SETTING_FLAGS
 from medscribe.cli.common import backend_options, stdout_console
-from medscribe.config import Settings, data_dir_and_origin, missing_phrase
-from medscribe.errors import EXIT_FAILED, EXIT_OK
+from medscribe.config import Settings, data_dir_and_origin
+from medscribe.errors import EXIT_FAILED, EXIT_OK, missing_phrase
 
 _STYLE = {OK: "[green]ok[/]", FAIL: "[red]FAIL[/]", SKIP: "[yellow]skip[/]"}
 
@@ -123,9 +123,9 @@ def _write_tone(path: Path) -> None:
 
 def _model_load(settings: Settings) -> Check:
     try:
-        from medscribe.engine.recognition import load_model
+        from medscribe.engine import EngineConfig, shared_engine
 
-        load_model(settings.model, threads=settings.threads)
+        shared_engine(EngineConfig.from_settings(settings))
     except Exception as exc:
         return Check("model load", FAIL, f"{type(exc).__name__}: {exc}")
     return Check("model load", OK, "the model loads")

@@ -140,7 +140,7 @@ def evaluate(
     formatting: bool,
 ) -> None:
     """Evaluate the offline engine on DATASET_DIR."""
-    from medscribe.engine.pipeline import EngineConfig
+    from medscribe.engine import EngineConfig
     from medscribe.errors import EXIT_FAILED, ValidationError
     from medscribe.evaluation.harness import render_report, report_to_json, run_eval
     from medscribe.files import check_output_file, write_private

@@ -10,6 +10,7 @@ break in the output, which is the point of saying it.
 from __future__ import annotations
 
 import sys
+from typing import Literal
 
 import click
 
@@ -25,7 +26,7 @@ from medscribe.errors import ValidationError
     show_default=True,
     help="dictation: spoken punctuation ('period', 'new paragraph') becomes marks.",
 )
-def format_command(kind: str) -> None:
+def format_command(kind: Literal["conversation", "dictation"]) -> None:
     """Write numbers and measurements as clinicians do: stdin text -> stdout text.
 
     \b

@@ -1,7 +1,8 @@
 """``medscribe jobs list|show|wait|delete|purge``: transcription jobs of either backend.
 
-A thin layer over the Backend protocol and :func:`medscribe.batch.wait_for_job`;
-``purge`` is the local job store's retention (the service expires its own records).
+A thin layer over the Backend contract and :func:`medscribe.batch.wait_for_job`;
+``purge`` is the retention of a backend that keeps a job store
+(``Capabilities.job_store``: the local one; the service expires its own records).
 ``--json`` prints jobs in the service's own field names (Job.to_service_dict), so
 scripts read the same shape from both backends. Stdout carries only the listing,
 the job or a transcript; status lines go to stderr.
@@ -23,6 +24,7 @@ from medscribe.cli.transcribe import format_option, parse_formats, settings_flag
 from medscribe.config import Settings
 from medscribe.errors import EXIT_FAILED, ValidationError
 from medscribe.files import prepare_output_dir
+from medscribe.render.formats import FileFormat, OutputFormat, is_file_format
 
 
 @click.group()
@@ -163,28 +165,34 @@ def purge(settings: Settings, older_than: float | None, everything: bool, as_jso
     Finished jobs are also deleted automatically job_retention_days (default 90)
     after they ended; 0 turns that off.
     """
-    from medscribe.backends.local import LocalBackend
-
     if everything and older_than is not None:
         raise ValidationError("--all and --older-than cannot be used together")
-    if settings.backend != "local":
-        raise ValidationError(
-            "jobs purge applies to the local job store; the service expires its own job records"
-        )
-    days = None if everything else older_than
-    if days is None and not everything:
-        days = settings.job_retention_days or None
-        if days is None:
-            raise ValidationError(
-                "job_retention_days is 0 (keep jobs): give --older-than DAYS or --all"
-            )
-    # Not make_backend: its automatic purge would delete first and leave nothing to count.
-    result = LocalBackend(settings, auto_purge=False).purge_jobs(days)
+    backend = make_backend(settings)
+    # A backend without a job store refuses the purge itself, before the retention is read.
+    days = (
+        _purge_days(settings, older_than, everything=everything)
+        if backend.capabilities.job_store
+        else None
+    )
+    result = backend.purge_jobs(days)
     if as_json:
         click.echo(json.dumps({"purged": result.deleted, "unfinished_kept": result.unfinished}))
         return
     kept = f"; {result.unfinished} unfinished job(s) kept" if result.unfinished else ""
     click.echo(f"medscribe: purged {result.deleted} finished job(s){kept}", err=True)
+
+
+def _purge_days(settings: Settings, older_than: float | None, *, everything: bool) -> float | None:
+    """Days to keep: --older-than, else the retention setting; None purges every finished job."""
+    if everything:
+        return None
+    if older_than is not None:
+        return older_than
+    if not settings.job_retention_days:
+        raise ValidationError(
+            "job_retention_days is 0 (keep jobs): give --older-than DAYS or --all"
+        )
+    return settings.job_retention_days
 
 
 def _wait_one(backend: Backend, name: str, settings: Settings) -> Job:
@@ -204,7 +212,7 @@ def _deliver(
     backend: Backend,
     job: Job,
     output_dir: Path | None,
-    fmts: list[str],
+    fmts: list[OutputFormat],
     names: dict[str, str],
     *,
     several: bool,
@@ -220,7 +228,7 @@ def _deliver(
             title=job.name if several else None,
         )
         return
-    file_fmts = [f for f in fmts if f != "rich"] or ["json"]
+    file_fmts: list[FileFormat] = [f for f in fmts if is_file_format(f)] or ["json"]
     targets = list(zip(output_paths(output_dir / job.name, file_fmts), file_fmts, strict=True))
     written = write_outputs(
         transcript, targets, speaker_names=names, show_alternatives=alternatives

@@ -15,7 +15,13 @@ from pathlib import Path
 import click
 
 from medscribe.errors import ValidationError
-from medscribe.render import FORMATS, format_for_path, parse_speaker_names, render_string
+from medscribe.render import (
+    FORMATS,
+    OutputFormat,
+    format_for_path,
+    parse_speaker_names,
+    render_string,
+)
 from medscribe.transcript import codec
 from medscribe.transcript.model import Transcript
 
@@ -59,7 +65,7 @@ STDIO = "-"
 )
 def render(
     transcript_path: str,
-    fmt: str | None,
+    fmt: OutputFormat | None,
     output: str | None,
     speaker_names: str | None,
     alternatives: bool,
@@ -75,18 +81,18 @@ def render(
     """
     names = parse_speaker_names(speaker_names)
     transcript = _load(transcript_path)
-    to_stdout = output in (None, STDIO)
-    fmt = fmt or (None if to_stdout else format_for_path(Path(output))) or "rich"
-    if fmt == "rich" and to_stdout and sys.stdout.isatty():
+    target = None if output in (None, STDIO) else Path(output)
+    fmt = fmt or (format_for_path(target) if target else None) or "rich"
+    if fmt == "rich" and target is None and sys.stdout.isatty():
         _print_rich(transcript, names, alternatives, low_confidence)
         return
     content = render_string(transcript, fmt, speaker_names=names, show_alternatives=alternatives)
-    if to_stdout:
+    if target is None:
         click.echo(content, nl=False)
         return
     from medscribe.render.output import write_atomic
 
-    written = write_atomic(Path(output), content)
+    written = write_atomic(target, content)
     click.echo(f"medscribe: wrote {written} ({fmt})", err=True)
 
 

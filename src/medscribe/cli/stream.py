@@ -1,9 +1,10 @@
 """``medscribe stream``: real-time transcription with partial results, on either backend.
 
-A thin layer: options are checked with :mod:`medscribe.request` before any audio
-is read, the audio source comes from :mod:`medscribe.streaming.source`, the
-stream runs in :mod:`medscribe.streaming.aws` or :mod:`medscribe.streaming.local`,
-the live view is :class:`~medscribe.streaming.display.LiveDisplay`, and the
+A thin layer: options are checked with :mod:`medscribe.request` and by the
+backend's own stream rules (``Backend.validate``) before any audio is read, the
+audio source comes from :mod:`medscribe.streaming.source`, the stream runs in
+the backend (``Backend.stream``: the service's WebSocket or the offline
+engine), the live view is :class:`~medscribe.cli.live_view.LiveDisplay`, and the
 finals are saved by :class:`~medscribe.streaming.session.StreamSession`, with
 ``--speaker-names`` in text, WebVTT and SRT as ``transcribe`` writes them (the
 JSON keeps the service's spk_N labels). Ctrl-C stops the stream, still saves what
@@ -12,24 +13,24 @@ was final, and exits 130.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
+from rich.console import Console
 
-from medscribe.cli.common import backend_options, stdout_console
+from medscribe.backends import Backend
+from medscribe.backends.local.rules import LOCAL_MAX_CHANNELS
+from medscribe.cli.common import backend_options, make_backend, stdout_console
 from medscribe.cli.transcribe import format_option, parse_formats, settings_flags
 from medscribe.config import Settings
 from medscribe.errors import ValidationError
-from medscribe.request import (
-    LOCAL_MAX_CHANNELS,
-    TranscriptionOptions,
-    build_options,
-    check_for_aws_stream,
-)
+from medscribe.request import TranscriptionOptions, build_options
+from medscribe.streaming.events import TranscriptEvent
+from medscribe.streaming.session import StreamSession
+from medscribe.streaming.source import AudioSource
 
-#: Tests and private deployments point the AWS stream at another WebSocket endpoint.
-ENDPOINT_ENV = "MEDSCRIBE_STREAM_ENDPOINT"
+#: The widest ``--channels`` any backend takes (the engine's); each backend narrows it.
+MAX_CHANNELS_FLAG = LOCAL_MAX_CHANNELS
 
 
 @click.command()
@@ -58,7 +59,7 @@ ENDPOINT_ENV = "MEDSCRIBE_STREAM_ENDPOINT"
     hidden=True,
     help="AWS: another streaming WebSocket endpoint (tests).",
 )
-@settings_flags("model", "threads")
+@settings_flags("model", "threads", "device", "compute_type")
 @backend_options
 def stream(
     audio: Path | None,
@@ -84,13 +85,13 @@ def stream(
       medscribe stream --mic --specialty primarycare --speakers 2 --backend aws
     """
     from medscribe.render import parse_speaker_names
-    from medscribe.streaming.session import StreamSession, output_paths
+    from medscribe.streaming.session import output_paths
 
     # Everything is checked before any audio is read.
     if mic == (audio is not None):
         raise ValidationError("give an AUDIO file or --mic (one of them)")
-    if channels is not None and not 2 <= channels <= LOCAL_MAX_CHANNELS:
-        raise ValidationError(f"--channels: between 2 and {LOCAL_MAX_CHANNELS}")
+    if channels is not None and not 2 <= channels <= MAX_CHANNELS_FLAG:
+        raise ValidationError(f"--channels: between 2 and {MAX_CHANNELS_FLAG}")
     options = build_options(
         specialty=specialty or settings.specialty,
         type=type_ or settings.type,
@@ -98,11 +99,9 @@ def stream(
         channel_identification=channels is not None,
         vocabulary=vocabulary,
     )
-    if settings.backend == "aws":
-        from medscribe.backends.aws.session import ensure_ready
-
-        check_for_aws_stream(options)
-        ensure_ready(settings, need_bucket=False)  # region and credentials, both at once
+    backend = make_backend(settings, stream_endpoint=stream_endpoint)
+    backend.validate(options, streaming=True)  # the service: its stream specialties
+    backend.check_ready(streaming=True)  # the service: region and credentials, both at once
     chosen = parse_formats(formats)
     files = [f for f in chosen if f != "rich"]
     if files and output is None:
@@ -117,13 +116,12 @@ def stream(
     interrupted = False
     try:
         _run(
-            settings,
+            backend,
             source,
             options,
             session=session,
             console=console,
             names=names,
-            endpoint=stream_endpoint or os.environ.get(ENDPOINT_ENV) or None,
             session_id=session_id,
         )
     except KeyboardInterrupt:
@@ -137,12 +135,12 @@ def stream(
         raise KeyboardInterrupt
 
 
-def _source(audio: Path | None, *, mic: bool, channels: int, realtime: bool) -> object:
+def _source(audio: Path | None, *, mic: bool, channels: int, realtime: bool) -> AudioSource:
     from medscribe.streaming.source import FileSource, MicSource
 
-    if mic:
+    if mic or audio is None:
         return MicSource(channels=channels)
-    return FileSource(audio, channels=channels, realtime=realtime)  # type: ignore[arg-type]
+    return FileSource(audio, channels=channels, realtime=realtime)
 
 
 def _job_name(audio: Path | None, session_id: str | None) -> str:
@@ -152,62 +150,21 @@ def _job_name(audio: Path | None, session_id: str | None) -> str:
 
 
 def _run(
-    settings: Settings,
-    source: object,
+    backend: Backend,
+    source: AudioSource,
     options: TranscriptionOptions,
     *,
-    session: object,
-    console: object,
+    session: StreamSession,
+    console: Console,
     names: dict[str, str],
-    endpoint: str | None,
     session_id: str | None,
 ) -> None:
-    from medscribe.streaming.display import LiveDisplay
+    from medscribe.cli.live_view import LiveDisplay
 
-    with LiveDisplay(console, speaker_names=names) as display:  # type: ignore[arg-type]
+    with LiveDisplay(console, speaker_names=names) as display:
 
-        def on_event(event: object) -> None:
-            session.add(event)  # type: ignore[attr-defined]
-            display.on_event(event)  # type: ignore[arg-type]
+        def on_event(event: TranscriptEvent) -> None:
+            session.add(event)
+            display.on_event(event)
 
-        if settings.backend == "aws":
-            from medscribe.streaming.aws import stream_aws
-
-            stream_aws(
-                source,  # type: ignore[arg-type]
-                options,
-                settings=settings,
-                on_event=on_event,
-                endpoint=endpoint,
-                session_id=session_id,
-            )
-        else:
-            from medscribe.streaming.local import load_shared_model, stream_local
-
-            entries = _vocabulary_entries(settings, options)
-            model = load_shared_model(settings.model, threads=settings.threads)
-            stream_local(
-                source,  # type: ignore[arg-type]
-                options,
-                on_event=on_event,
-                model=model,
-                hotwords=_hotwords(entries),
-                vocabulary=entries,
-            )
-
-
-def _vocabulary_entries(settings: Settings, options: TranscriptionOptions) -> list | None:
-    """The stored local vocabulary's entries (``None`` without ``--vocabulary``)."""
-    if not options.vocabulary:
-        return None
-    from medscribe.backends.local import LocalBackend
-
-    return LocalBackend(settings).vocabulary_entries(options.vocabulary)
-
-
-def _hotwords(entries: list | None) -> str | None:
-    """The vocabulary's phrases, which bias the decoder as in batch."""
-    if not entries:
-        return None
-    phrases = [(e.display_as or e.phrase.replace("-", " ")).strip() for e in entries]
-    return " ".join(p for p in phrases if p) or None
+        backend.stream(source, options, on_event=on_event, session_id=session_id)

@@ -1,7 +1,10 @@
 """``medscribe transcribe``: a thin Click layer over :func:`medscribe.batch.run_batch`.
 
-This module owns the command's options, turning them into settings and a
-validated :class:`~medscribe.request.TranscriptionOptions` before any work, the
+This module owns the command's options, turning them into settings, a
+validated :class:`~medscribe.request.TranscriptionOptions` and a
+:class:`~medscribe.batch.BatchRequest` before any work (the backend checks the
+options by its own rules, ``Backend.validate``, and says at once all it lacks,
+``Backend.check_ready``), the
 status display on stderr (a Rich progress table when a person watches, plain
 lines otherwise, only errors with ``--quiet``), showing transcripts on stdout,
 and the end of an interrupted run. It also holds the small helpers that
@@ -52,27 +55,27 @@ from rich.text import Text
 
 from medscribe.backends import Backend
 from medscribe.batch import (
-    FILE_FORMATS,
     NOT_STARTED,
     BatchEvent,
     BatchInterrupted,
+    BatchRequest,
     BatchSummary,
     expand_inputs,
-    interrupted_message,
     names_for,
     run_batch,
 )
+from medscribe.cli import cli_message
 from medscribe.cli.common import (
     backend_options,
     interactive,
     make_backend,
     stderr_console,
     stdout_console,
-    stop_local_jobs,
 )
 from medscribe.config import Settings
 from medscribe.errors import EXIT_INTERRUPTED, ValidationError
-from medscribe.request import build_options, check_for_aws_batch, validate_job_name
+from medscribe.render.formats import FileFormat, OutputFormat, is_file_format, is_format
+from medscribe.request import build_options, validate_job_name
 from medscribe.transcript import Transcript
 
 F = Callable[..., Any]
@@ -98,6 +101,17 @@ _SETTING_FLAGS: dict[str, Callable[[], Callable[[F], F]]] = {
     ),
     "threads": lambda: click.option(
         "--threads", type=int, default=None, help="Local backend: CPU threads (0 = automatic)."
+    ),
+    "device": lambda: click.option(
+        "--device",
+        type=click.Choice(["auto", "cpu", "cuda"]),
+        default=None,
+        help="Local backend: where the model runs (auto: CUDA when a GPU is seen).",
+    ),
+    "compute_type": lambda: click.option(
+        "--compute-type",
+        default=None,
+        help="Local backend: CTranslate2 compute type (default int8 on CPU, float16 on GPU).",
     ),
     "concurrency": lambda: click.option(
         "--concurrency",
@@ -137,17 +151,17 @@ def format_option(func: F) -> F:
     )(func)
 
 
-def parse_formats(values: Sequence[str]) -> list[str]:
+def parse_formats(values: Sequence[str]) -> list[OutputFormat]:
     """``("rich,json", "srt")`` -> ``["rich", "json", "srt"]``; unknown names are usage errors."""
     from medscribe.render import FORMATS
 
-    out: list[str] = []
+    out: list[OutputFormat] = []
     for value in values:
         for part in value.split(","):
             fmt = part.strip().lower()
             if not fmt:
                 continue
-            if fmt not in FORMATS:
+            if not is_format(fmt):
                 raise ValidationError(
                     f"--format: unknown format {fmt!r}; choose from {', '.join(FORMATS)}"
                 )
@@ -158,7 +172,7 @@ def parse_formats(values: Sequence[str]) -> list[str]:
 
 def show_transcript(
     transcript: Transcript,
-    formats: Sequence[str],
+    formats: Sequence[OutputFormat],
     *,
     speaker_names: dict[str, str] | None = None,
     show_alternatives: bool = False,
@@ -435,24 +449,24 @@ def _stop_interrupted(
 ) -> BatchInterrupted:
     """End an interrupted run in order; returns the error that main() turns into exit 130.
 
-    Local jobs are stopped and joined first (see the module docstring); then what
-    finished is shown, the summary printed, and the one line worded. Should the
+    The jobs this process runs are stopped and joined first (``Backend.interrupt``:
+    the local engine's; see the module docstring); then what finished is shown,
+    the summary printed, and the one line (worded by the batch) given. Should the
     engine not stop in time, the process ends at once (``os._exit``): an
     interpreter that exits around a running native thread aborts.
     """
-    stopped = stop_local_jobs(backend, timeout=STOP_TIMEOUT_S)
+    stopped = backend.interrupt(timeout=STOP_TIMEOUT_S)
     summary = exc.summary
     if summary is not None:
         show(summary)
         if as_json:
             click.echo(json.dumps(summary.to_json(), indent=2))
-    message = interrupted_message(exc.running, keep_running=stopped is None)
-    if stopped is not None and not stopped.joined:
-        click.echo(f"medscribe: error: {message}", err=True)
+    if not stopped.joined:
+        click.echo(f"medscribe: error: {exc.message}", err=True)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(exc.exit_code)
-    return BatchInterrupted(message, exc.running, summary)
+    return exc
 
 
 # --------------------------------------------------------------------------- the command
@@ -481,7 +495,16 @@ def _stop_interrupted(
 @click.option(
     "-q", "--quiet", is_flag=True, help="No status lines on stderr: errors only (for scripts)."
 )
-@settings_flags("bucket", "output_bucket", "kms_key_id", "model", "threads", "concurrency")
+@settings_flags(
+    "bucket",
+    "output_bucket",
+    "kms_key_id",
+    "model",
+    "threads",
+    "device",
+    "compute_type",
+    "concurrency",
+)
 @backend_options
 def transcribe(
     settings: Settings,
@@ -541,27 +564,38 @@ def transcribe(
             f"-o/--output takes a single input, not {len(inputs)}; use --output-dir for several"
         )
     output_fmt = _output_format(output, asked, format_for_path) if output else None
-    if settings.backend == "aws":
-        from medscribe.backends.aws.session import ensure_ready
-
-        check_for_aws_batch(options)
-        ensure_ready(settings)  # bucket, region, credentials: all that lacks, in one line
-
     backend = make_backend(settings)
-    if no_wait and hasattr(backend, "detach"):
-        backend.detach = True  # local jobs then run in a worker that outlives this process
+    backend.validate(options)  # the backend's own rules (the service: PRIMARYCARE only)
+    backend.check_ready()  # the service: bucket, region, credentials, all that lacks at once
+    caps = backend.capabilities
+    if no_wait and caps.detach:
+        backend.detach()  # local jobs then run in a worker that outlives this process
     concurrency = settings.concurrency
-    if backend.name == "local" and "concurrency" not in settings.model_fields_set:
+    if not caps.parallel_jobs and "concurrency" not in settings.model_fields_set:
         concurrency = 1  # the engine itself is the bottleneck: jobs at once only compete for CPU
     to_stdout = output == "-"
     output_file = Path(output) if output and not to_stdout else None
     terminal = _terminal_formats(fmts, asked, output_dir, output_file, to_stdout, output_fmt)
-    file_formats = [f for f in fmts if f in FILE_FORMATS]
-    if output_file is not None and output_fmt is not None:
-        file_formats = [output_fmt]
+    file_formats: list[FileFormat] = [f for f in fmts if is_file_format(f)]
+    if output_file is not None and output_fmt is not None and is_file_format(output_fmt):
+        file_formats = [output_fmt]  # never "rich": -o FILE --format rich is refused
     display = StatusDisplay(inputs, live=interactive() and not as_json, quiet=quiet)
-    if hasattr(backend, "progress_factory") and display.live:
-        backend.progress_factory = display.upload_progress
+    if caps.upload_progress and display.live:
+        backend.report_uploads(display.upload_progress)
+    request = BatchRequest(
+        inputs,
+        options,
+        output_dir=output_dir,
+        output_file=output_file,
+        formats=file_formats,
+        concurrency=concurrency,
+        wait=not no_wait,
+        job_name=job_name,
+        speaker_names=names,
+        poll_interval=settings.poll_interval,
+        poll_max_interval=settings.poll_max_interval,
+        keep_transcripts=bool(terminal) and not no_wait,
+    )
 
     def show(summary: BatchSummary) -> None:
         if not as_json and terminal:
@@ -570,22 +604,7 @@ def transcribe(
     with _Interruptible():
         try:
             with display:
-                summary = run_batch(
-                    backend,
-                    inputs,
-                    options,
-                    output_dir=output_dir,
-                    output_file=output_file,
-                    formats=file_formats,
-                    concurrency=concurrency,
-                    wait=not no_wait,
-                    job_name=job_name,
-                    on_event=display.event,
-                    speaker_names=names,
-                    poll_interval=settings.poll_interval,
-                    poll_max_interval=settings.poll_max_interval,
-                    keep_transcripts=bool(terminal) and not no_wait,
-                )
+                summary = run_batch(backend, request, on_event=display.event, wording=cli_message)
         except BatchInterrupted as exc:
             raise _stop_interrupted(exc, backend, as_json=as_json, show=show) from None
         show(summary)
@@ -601,7 +620,9 @@ def transcribe(
         sys.exit(summary.exit_code)
 
 
-def _output_format(output: str, asked: list[str], format_for_path: F) -> str:
+def _output_format(
+    output: str, asked: list[OutputFormat], format_for_path: Callable[[Path], FileFormat | None]
+) -> OutputFormat:
     """The one format ``-o`` writes: --format, else the file's extension, else JSON.
 
     An extension that names another format than an explicit --format is refused
@@ -626,13 +647,13 @@ def _output_format(output: str, asked: list[str], format_for_path: F) -> str:
 
 
 def _terminal_formats(
-    fmts: list[str],
-    asked: list[str],
+    fmts: list[OutputFormat],
+    asked: list[OutputFormat],
     output_dir: Path | None,
     output_file: Path | None,
     to_stdout: bool,
-    output_fmt: str | None,
-) -> list[str]:
+    output_fmt: OutputFormat | None,
+) -> list[OutputFormat]:
     """What to print on stdout: ``-o -``'s format; nothing for -o FILE; with --output-dir
     only an explicit ``--format rich``; with no destination, every requested format."""
     if to_stdout:
@@ -645,7 +666,7 @@ def _terminal_formats(
 
 
 def _show_all(
-    summary: BatchSummary, formats: list[str], names: dict[str, str], alternatives: bool
+    summary: BatchSummary, formats: list[OutputFormat], names: dict[str, str], alternatives: bool
 ) -> None:
     from medscribe.transcript import codec
 

@@ -23,6 +23,7 @@ transcripts with their items, best first.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -36,6 +37,8 @@ from medscribe.transcript.model import join_items
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+    from medscribe.engine.lock import FairLock
 
 #: A pause this long (seconds) between words ends a segment.
 PAUSE_S = 1.0
@@ -93,12 +96,14 @@ def segment_alternatives(
     offset: float = 0.0,
     count: int = 2,
     finish: Finish | None = None,
+    lock: FairLock | None = None,
 ) -> list[Segment]:
     """One :class:`Segment` per segment of ``items`` with up to ``count`` distinct readings.
 
     ``audio`` is the mono 16 kHz signal that ``items`` were recognised from
     (starting at ``offset`` seconds); ``finish`` turns raw items into written
-    ones (the formatting stage), applied to every reading alike.
+    ones (the formatting stage), applied to every reading alike. The model is
+    used under ``lock`` (the engine's fair lock), one segment at a time.
     """
     finish = finish or (lambda found: found)
     segments: list[Segment] = []
@@ -107,7 +112,8 @@ def segment_alternatives(
         start, end = float(words[0].start or 0.0), float(words[-1].end or 0.0)
         best = finish(list(seg_items))
         kept = [SegmentAlternative(join_items(best), best)]
-        for reading in n_best(audio, start, end, model=model, offset=offset, count=count + 3):
+        readings = n_best(audio, start, end, model=model, offset=offset, count=count + 3, lock=lock)
+        for reading in readings:
             if len(kept) >= count:
                 break
             written = finish(reading.items)
@@ -127,17 +133,29 @@ def n_best(
     offset: float,
     count: int,
     beam_size: int | None = None,
+    lock: FairLock | None = None,
 ) -> list[Reading]:
-    """Up to ``count`` readings of ``audio`` between ``start`` and ``end`` s, best first."""
-    from faster_whisper.audio import pad_or_trim
-    from faster_whisper.tokenizer import Tokenizer
+    """Up to ``count`` readings of ``audio`` between ``start`` and ``end`` s, best first.
 
+    The model is used under ``lock`` (the engine's fair lock) for the whole clip.
+    """
     first = max(int((start - offset - PAD_S) * SAMPLE_RATE), 0)
     last = min(int((end - offset + PAD_S) * SAMPLE_RATE), audio.shape[0])
     if last - first < SAMPLE_RATE // 10:
         return []
     clip = np.ascontiguousarray(audio[first:last], dtype=np.float32)
     clip_offset = offset + first / SAMPLE_RATE
+    with lock or contextlib.nullcontext():
+        return _readings(model, clip, clip_offset, count=count, beam_size=beam_size)
+
+
+def _readings(
+    model: WhisperModel, clip: np.ndarray, clip_offset: float, *, count: int, beam_size: int | None
+) -> list[Reading]:
+    """The n-best readings of one clip (see :func:`n_best`)."""
+    from faster_whisper.audio import pad_or_trim
+    from faster_whisper.tokenizer import Tokenizer
+
     features = model.feature_extractor(clip)
     num_frames = features.shape[-1]
     encoder_output = model.encode(pad_or_trim(features))

@@ -1,6 +1,7 @@
-"""Audio in for the offline engine: any common file -> 16 kHz float32 samples, in bounded blocks.
+"""The decode stage: any common file -> 16 kHz float32 samples, in bounded blocks and windows.
 
-This module owns decoding and resampling. It uses PyAV (FFmpeg's demuxers,
+This module owns decoding and resampling, and the engine's memory plan: the
+recognition windows (:data:`WINDOW_S`). It uses PyAV (FFmpeg's demuxers,
 decoders and ``swresample``), the library faster-whisper itself decodes with, so
 wav, flac, mp3, ogg/opus, m4a and webm at 8 to 48 kHz all work and nothing is
 shelled out. What is ours is small and has reasons:
@@ -10,7 +11,8 @@ shelled out. What is ours is small and has reasons:
   (faster-whisper's ``decode_audio`` builds the whole signal twice).
 * Windows: :func:`iter_windows` groups blocks into long windows (10 minutes by
   default) and cuts each at the quietest moment near its end, so a word is not
-  split between two recognition calls.
+  split between two recognition calls; :func:`views` cuts an already decoded
+  signal the same way (speaker partitioning needs the whole signal).
 * Errors: a missing file, a file that is not audio, a corrupt or truncated one
   each raise :class:`~medscribe.errors.MediaError` with one sentence. Silent or
   zero-length audio is not an error: it decodes to an empty or silent array.
@@ -25,16 +27,23 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from medscribe.errors import MediaError
 from medscribe.media import MediaInfo, probe
 
+if TYPE_CHECKING:  # PyAV is imported when a file is first decoded
+    from av.audio.resampler import AudioResampler
+
 log = logging.getLogger(__name__)
 
 #: Whisper's input rate; every array this module returns is at this rate.
 SAMPLE_RATE = 16_000
+#: Length of the recognition windows (seconds) and how far around it a cut may move.
+WINDOW_S = 600.0
+WINDOW_SEARCH_S = 10.0
 #: Below this a recording is accepted but quality suffers (warned once per file).
 LOW_RATE_WARNING = 16_000
 #: A file whose decoded length falls this far short of its header is truncated.
@@ -116,10 +125,10 @@ def iter_blocks(
 
 def iter_windows(
     path: str | Path,
-    seconds: float = 600.0,
+    seconds: float = WINDOW_S,
     *,
     split_channels: bool = False,
-    search: float = 10.0,
+    search: float = WINDOW_SEARCH_S,
 ) -> Iterator[Window]:
     """Yield windows of about ``seconds``, each cut at the quietest point of its last ``search`` s.
 
@@ -149,6 +158,23 @@ def iter_windows(
         yield Window(offset_samples / SAMPLE_RATE, joined)
 
 
+def views(
+    whole: np.ndarray, seconds: float = WINDOW_S, *, search: float = WINDOW_SEARCH_S
+) -> Iterator[Window]:
+    """Windows of an already decoded mono signal, as views (no copies), cut at quiet points."""
+    target = int(seconds * SAMPLE_RATE)
+    reach = int(search * SAMPLE_RATE)
+    start = 0
+    while start < whole.shape[0]:
+        rest = whole[start:]
+        if rest.shape[0] <= target + reach:
+            yield Window(start / SAMPLE_RATE, rest)
+            return
+        cut = quiet_point(rest, target, reach)
+        yield Window(start / SAMPLE_RATE, rest[:cut])
+        start += cut
+
+
 def quiet_point(audio: np.ndarray, target: int, search: int) -> int:
     """The sample index of the quietest 50 ms frame in ``[target - search, target + search)``.
 
@@ -159,7 +185,7 @@ def quiet_point(audio: np.ndarray, target: int, search: int) -> int:
     lo = max(frame, target - search)
     hi = min(audio.shape[-1] - frame, target + search)
     if hi <= lo:
-        return min(target, audio.shape[-1])
+        return min(target, int(audio.shape[-1]))
     mono = audio if audio.ndim == 1 else audio.mean(axis=0)
     region = mono[lo:hi]
     n = region.shape[0] // frame
@@ -221,7 +247,7 @@ def _decoded_chunks(
         raise MediaError(f"{p}: cannot decode audio ({_short(exc)})") from None
 
 
-def _resampler(stream: object, *, split_channels: bool) -> object:
+def _resampler(stream: object, *, split_channels: bool) -> AudioResampler:
     import av
 
     ctx = stream.codec_context  # type: ignore[attr-defined]

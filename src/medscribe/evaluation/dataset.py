@@ -10,7 +10,8 @@ A dataset is a folder of cases; each case is a folder holding
   ``--type`` accept them).
 
 Other tools produce this format, so it is kept exactly. A case that breaks it is
-rejected with one line naming the case and the problem (:class:`DatasetError`).
+rejected with one line naming the case and the problem
+(:class:`~medscribe.errors.DatasetError`, re-exported here).
 Sub-folders without any of these files are not cases and are ignored.
 
 For folders of loose recordings such as ``../shared/data/speech`` (``NAME.wav``
@@ -25,15 +26,25 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medscribe.errors import ValidationError
+from medscribe.errors import DatasetError, ValidationError
 from medscribe.files import write_private
 from medscribe.request import Specialty, TranscriptionType
 
+__all__ = [
+    "CASE_FILES",
+    "Case",
+    "DatasetError",
+    "SpeakerTurn",
+    "load_case",
+    "load_dataset",
+    "read_rttm",
+    "read_turns_json",
+    "write_meta",
+    "write_rttm",
+    "write_turns_json",
+]
+
 CASE_FILES = ("mono.wav", "stereo.wav", "ref.txt", "ref.rttm", "ref.json", "meta.json")
-
-
-class DatasetError(ValidationError):
-    """A dataset or case that does not follow the format (exit code 2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +75,11 @@ class Case:
         """The file to transcribe: ``stereo.wav`` for channel identification, else mono."""
         if channels:
             if self.stereo is None:
-                raise DatasetError(f"case {self.name}: --channels needs stereo.wav")
+                raise DatasetError(
+                    f"case {self.name}: channel identification needs stereo.wav",
+                    path=self.path,
+                    option="channels",
+                )
             return self.stereo
         path = self.mono or self.stereo
         assert path is not None  # load_case guarantees one of them
@@ -78,15 +93,17 @@ def load_dataset(root: str | Path) -> list[Case]:
     """Every case under ``root``, sorted by name. Raises :class:`DatasetError`."""
     root = Path(root)
     if not root.exists():
-        raise DatasetError(f"{root}: no such dataset folder")
+        raise DatasetError(f"{root}: no such dataset folder", path=root)
     if not root.is_dir():
-        raise DatasetError(f"{root}: not a folder")
+        raise DatasetError(f"{root}: not a folder", path=root)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and _looks_like_case(p))
     cases = [load_case(p) for p in folders]
     if not cases:
         cases = _flat_cases(root)
     if not cases:
-        raise DatasetError(f"{root}: no cases (expected folders with ref.txt, meta.json and audio)")
+        raise DatasetError(
+            f"{root}: no cases (expected folders with ref.txt, meta.json and audio)", path=root
+        )
     return cases
 
 
@@ -100,13 +117,13 @@ def load_case(folder: Path) -> Case:
     mono = folder / "mono.wav"
     stereo = folder / "stereo.wav"
     if not mono.is_file() and not stereo.is_file():
-        raise DatasetError(f"case {name}: no mono.wav or stereo.wav")
+        raise DatasetError(f"case {name}: no mono.wav or stereo.wav", path=folder)
     ref_path = folder / "ref.txt"
     if not ref_path.is_file():
-        raise DatasetError(f"case {name}: ref.txt is missing")
+        raise DatasetError(f"case {name}: ref.txt is missing", path=folder)
     reference = _read_text(ref_path, name)
     if not reference.strip():
-        raise DatasetError(f"case {name}: ref.txt is empty")
+        raise DatasetError(f"case {name}: ref.txt is empty", path=folder)
     specialty, kind = _read_meta(folder / "meta.json", name)
     rttm_path = folder / "ref.rttm"
     json_path = folder / "ref.json"
@@ -127,9 +144,11 @@ def _read_text(path: Path, case: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise DatasetError(f"case {case}: {path.name} is not UTF-8 text") from None
+        raise DatasetError(f"case {case}: {path.name} is not UTF-8 text", path=path) from None
     except OSError as exc:
-        raise DatasetError(f"case {case}: cannot read {path.name}: {exc.strerror}") from None
+        raise DatasetError(
+            f"case {case}: cannot read {path.name}: {exc.strerror}", path=path
+        ) from None
 
 
 def _read_json(path: Path, case: str) -> object:
@@ -137,23 +156,25 @@ def _read_json(path: Path, case: str) -> object:
         return json.loads(_read_text(path, case))
     except json.JSONDecodeError as exc:
         raise DatasetError(
-            f"case {case}: {path.name} is not valid JSON (line {exc.lineno})"
+            f"case {case}: {path.name} is not valid JSON (line {exc.lineno})", path=path
         ) from None
 
 
 def _read_meta(path: Path, case: str) -> tuple[Specialty, TranscriptionType]:
     if not path.is_file():
-        raise DatasetError(f"case {case}: meta.json is missing")
+        raise DatasetError(f"case {case}: meta.json is missing", path=path)
     meta = _read_json(path, case)
     if not isinstance(meta, dict):
-        raise DatasetError(f"case {case}: meta.json must be an object with specialty and type")
+        raise DatasetError(
+            f"case {case}: meta.json must be an object with specialty and type", path=path
+        )
     for key in ("specialty", "type"):
         if not isinstance(meta.get(key), str):
-            raise DatasetError(f"case {case}: meta.json needs a string {key!r}")
+            raise DatasetError(f"case {case}: meta.json needs a string {key!r}", path=path)
     try:
         return Specialty.parse(meta["specialty"]), TranscriptionType.parse(meta["type"])
     except ValidationError as exc:
-        raise DatasetError(f"case {case}: meta.json: {exc}") from None
+        raise DatasetError(f"case {case}: meta.json: {exc}", path=path) from None
 
 
 def read_rttm(path: Path, case: str = "") -> list[SpeakerTurn]:
@@ -169,10 +190,12 @@ def read_rttm(path: Path, case: str = "") -> list[SpeakerTurn]:
             speaker = fields[7]
         except (IndexError, ValueError):
             raise DatasetError(
-                f"case {label}: {path.name} line {line_no} is not an RTTM SPEAKER line"
+                f"case {label}: {path.name} line {line_no} is not an RTTM SPEAKER line", path=path
             ) from None
         if duration < 0 or start < 0:
-            raise DatasetError(f"case {label}: {path.name} line {line_no} has a negative time")
+            raise DatasetError(
+                f"case {label}: {path.name} line {line_no} has a negative time", path=path
+            )
         turns.append(SpeakerTurn(speaker, start, start + duration))
     return turns
 
@@ -180,7 +203,7 @@ def read_rttm(path: Path, case: str = "") -> list[SpeakerTurn]:
 def read_turns_json(path: Path, case: str) -> list[SpeakerTurn]:
     data = _read_json(path, case)
     if not isinstance(data, list):
-        raise DatasetError(f"case {case}: ref.json must be a list of turns")
+        raise DatasetError(f"case {case}: ref.json must be a list of turns", path=path)
     turns = []
     for index, entry in enumerate(data):
         try:
@@ -194,7 +217,7 @@ def read_turns_json(path: Path, case: str) -> list[SpeakerTurn]:
             )
         except (KeyError, TypeError, ValueError):
             raise DatasetError(
-                f"case {case}: ref.json entry {index} needs speaker, start, end and text"
+                f"case {case}: ref.json entry {index} needs speaker, start, end and text", path=path
             ) from None
     return turns
 

@@ -196,7 +196,7 @@ def write_case(out: Path, script: Script, synthesize: Callable[[str, str], np.nd
     write_turns_json(folder / "ref.json", turns)
     write_meta(folder / "meta.json", script.specialty, script.type)
     (folder / STAMP).write_text(_stamp(script) + "\n", encoding="utf-8")  # written last
-    return stereo.shape[1] / SAMPLE_RATE
+    return float(stereo.shape[1]) / SAMPLE_RATE
 
 
 def _cached_duration(folder: Path, script: Script) -> float | None:

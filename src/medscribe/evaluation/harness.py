@@ -1,8 +1,9 @@
-"""The evaluation run: every case of a dataset through the real offline pipeline, scored.
+"""The evaluation run: every case of a dataset through the real offline engine, scored.
 
-For each case the harness transcribes the audio with
-:func:`medscribe.engine.pipeline.transcribe_file` using the case's own specialty
-and type, times it, and scores it: WER of the normalised texts, rare
+For each case the harness transcribes the audio with the process's
+:class:`medscribe.engine.Engine` (:meth:`~medscribe.engine.Engine.transcribe`,
+the call the local backend's jobs make) using the case's own specialty and
+type, times it, and scores it: WER of the normalised texts, rare
 medical-term recall, DER where the case has ``ref.rttm`` and the transcript has
 speaker or channel labels, real-time factor (transcription wall time / audio
 duration). Counts are summed per specialty and overall, so the summary WER is a
@@ -11,25 +12,24 @@ corpus WER (total errors / total reference words), not a mean of case WERs.
 Speaker handling: ``channels=True`` transcribes ``stereo.wav`` with channel
 identification; ``speakers=N`` asks for speaker partitioning with at most N
 speakers on every case; by default (``None``) a case with ``ref.rttm`` naming two
-or more speakers gets partitioning with that many speakers, when the speaker
-module is part of this build.
+or more speakers gets partitioning with that many speakers.
 
-The model is loaded once before the first case, and its load time is reported
-apart from the per-case wall times. Nothing here logs transcript text; the
+The engine (and its model) is made once before the first case, and that time
+is reported apart from the per-case wall times. The report's settings say
+which stages ran (``specialty_pass``, ``formatting``). Nothing here logs transcript text; the
 transcripts are written only when the caller gives ``transcripts_dir``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import inspect
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medscribe.engine import Engine, EngineConfig, shared_engine
 from medscribe.errors import BackendError, MedscribeError
 from medscribe.evaluation.dataset import Case, load_dataset
 from medscribe.evaluation.metrics import (
@@ -43,6 +43,7 @@ from medscribe.evaluation.normalize import normalize_words
 from medscribe.evaluation.terms import TermRecall, term_recall
 from medscribe.request import Specialty, TranscriptionOptions, TranscriptionType, build_options
 from medscribe.transcript import Transcript
+from medscribe.vocabulary import VocabularyEntry, parse_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def case_options(
 ) -> TranscriptionOptions:
     """The request for one case: its specialty and type, plus the speaker handling."""
     max_speakers = speakers
-    if not channels and speakers is None and case.rttm and _speakers_available():
+    if not channels and speakers is None and case.rttm:
         count = len({t.speaker for t in case.rttm})
         max_speakers = count if count >= 2 else None
     return build_options(
@@ -139,10 +140,6 @@ def case_options(
         channel_identification=channels,
         vocabulary=vocabulary,
     )
-
-
-def _speakers_available() -> bool:
-    return importlib.util.find_spec("medscribe.engine.speakers") is not None
 
 
 def score_case(case: Case, transcript: Transcript) -> CaseResult:
@@ -176,10 +173,6 @@ def evaluate_case(
         started = time.perf_counter()
         transcript = transcribe(audio, options)
         wall = time.perf_counter() - started
-    except BackendError as exc:
-        if "not available" in str(exc):
-            raise  # a missing engine feature fails every case alike: stop at once
-        return CaseResult(case.name, case.specialty.value, case.type.value, error=str(exc))
     except MedscribeError as exc:
         return CaseResult(case.name, case.specialty.value, case.type.value, error=str(exc))
     result = score_case(case, transcript)
@@ -194,36 +187,15 @@ def evaluate_case(
     return result
 
 
-def engine_transcriber(config: Any = None, vocabulary: Path | None = None) -> Transcribe:
-    """The real offline pipeline as a ``transcribe(path, options)`` function."""
-    from medscribe.engine import pipeline
-
-    extra: dict[str, Any] = {}
-    if vocabulary is not None:
-        from medscribe.vocabulary import parse_vocabulary
-
-        entries = parse_vocabulary(vocabulary)  # a bad file fails here with its line numbers
-        if "vocabulary" not in inspect.signature(pipeline.transcribe_file).parameters:
-            raise BackendError(
-                "custom vocabularies are not available in this build of the offline engine"
-            )
-        extra["vocabulary"] = entries
+def engine_transcriber(
+    engine: Engine, vocabulary: Sequence[VocabularyEntry] | None = None
+) -> Transcribe:
+    """``engine`` as a ``transcribe(path, options)`` function, with a parsed vocabulary."""
 
     def transcribe(path: Path, options: TranscriptionOptions) -> Transcript:
-        return pipeline.transcribe_file(
-            path, options, config=config, job_name=path.parent.name, **extra
-        )
+        return engine.transcribe(path, options, job_name=path.parent.name, vocabulary=vocabulary)
 
     return transcribe
-
-
-def load_engine_model(config: Any = None) -> float:
-    """Load (and cache) the recognition model now; returns the seconds it took."""
-    from medscribe.engine import recognition
-
-    started = time.perf_counter()
-    recognition.load_model(getattr(config, "model", None), threads=getattr(config, "threads", 0))
-    return time.perf_counter() - started
 
 
 def run_eval(
@@ -234,7 +206,7 @@ def run_eval(
     speakers: int | None = None,
     channels: bool = False,
     vocabulary: Path | None = None,
-    config: Any = None,
+    config: EngineConfig | None = None,
     transcripts_dir: Path | None = None,
     on_case: Callable[[CaseResult, int, int], None] | None = None,
     transcribe: Transcribe | None = None,
@@ -242,7 +214,7 @@ def run_eval(
     """Evaluate the offline engine on ``dataset`` (see the module docstring).
 
     ``transcribe`` replaces the engine (another backend, a saved run); the
-    default is the real pipeline with ``config`` (an ``EngineConfig``).
+    default is the process's engine for ``config`` (every stage on by default).
     """
     cases = select_cases(load_dataset(dataset), specialty=specialty, type=type)
     if not cases:
@@ -252,8 +224,13 @@ def run_eval(
             case.audio(channels=True)  # every case needs stereo.wav: fail before any work
     load_s = 0.0
     if transcribe is None:
-        transcribe = engine_transcriber(config, vocabulary)
-        load_s = load_engine_model(config)
+        config = config or EngineConfig()
+        # A bad vocabulary file fails here, before the model loads, with its line numbers.
+        entries = parse_vocabulary(vocabulary) if vocabulary is not None else None
+        started = time.perf_counter()
+        engine = shared_engine(config)  # the model loads here, once
+        load_s = time.perf_counter() - started
+        transcribe = engine_transcriber(engine, entries)
     results: list[CaseResult] = []
     for index, case in enumerate(cases, start=1):
         options = case_options(case, speakers=speakers, channels=channels)
@@ -267,11 +244,11 @@ def run_eval(
         "speakers": speakers,
         "channels": channels,
         "vocabulary": str(vocabulary) if vocabulary else None,
-        "model": getattr(config, "model", None) or "embedded",
-        "beam_size": getattr(config, "beam_size", None),
-        # A figure means nothing without the stages that made it.
-        "specialty_pass": getattr(config, "specialty_pass", None),
-        "formatting": getattr(config, "formatting", None),
+        "model": (config.model if config else None) or "embedded",
+        "beam_size": config.beam_size if config else None,
+        # A figure means nothing without the stages that made it (None: another transcriber).
+        "specialty_pass": config.specialty_pass if config else None,
+        "formatting": config.formatting if config else None,
     }
     return summarize(str(dataset), results, settings=settings, model_load_seconds=load_s)
 

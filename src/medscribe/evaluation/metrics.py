@@ -17,9 +17,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from medscribe.evaluation.dataset import SpeakerTurn
 from medscribe.transcript.model import Transcript
+
+if TYPE_CHECKING:  # imported at run time where used: the DER alone needs pyannote
+    from pyannote.core import Annotation
 
 DER_COLLAR = 0.25
 TURN_GAP = 1.0
@@ -88,7 +92,7 @@ class DerCounts:
         )
 
 
-def to_annotation(turns: list[SpeakerTurn], uri: str = "case"):  # -> pyannote.core.Annotation
+def to_annotation(turns: list[SpeakerTurn], uri: str = "case") -> Annotation:
     """Speaker turns as a pyannote Annotation (the structure its metrics read)."""
     from pyannote.core import Annotation, Segment
 

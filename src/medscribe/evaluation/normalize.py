@@ -491,10 +491,10 @@ def _letter_before(tokens: list[Token], i: int) -> bool:
 
 def _match_phrase(tokens: list[Token], i: int) -> tuple[tuple[str, ...], int] | None:
     for length in range(_MAX_PHRASE, 0, -1):
-        window = tokens[i : i + length]
-        if len(window) < length or not all(isinstance(t, str) for t in window):
+        words = [t for t in tokens[i : i + length] if isinstance(t, str)]
+        if len(words) < length:  # the end of the text, or a number inside the window
             continue
-        key = tuple(window)  # type: ignore[arg-type]
+        key = tuple(words)
         if key in _ALWAYS:
             return _ALWAYS[key], length
     return None

@@ -1,10 +1,11 @@
 """Renderers of the one transcript model: Transcribe Medical JSON, text, WebVTT, SRT and Rich.
 
 Every renderer reads :class:`~medscribe.transcript.model.Transcript`, whichever
-backend made it. Modules: :mod:`.names` (``--speaker-names``), :mod:`.text`,
-:mod:`.subtitles` (WebVTT/SRT cueing), :mod:`.terminal` (Rich) and :mod:`.output`
-(atomic file writes). JSON is :func:`medscribe.transcript.codec.dumps` unchanged:
-it keeps the service's labels, never the display names.
+backend made it. Modules: :mod:`.formats` (the format names, a ``Literal``),
+:mod:`.names` (speaker names), :mod:`.text`, :mod:`.subtitles` (WebVTT/SRT cueing),
+:mod:`.terminal` (Rich) and :mod:`.output` (atomic file writes). JSON is
+:func:`medscribe.transcript.codec.dumps` unchanged: it keeps the service's labels,
+never the display names.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from medscribe.errors import ValidationError
+from medscribe.render.formats import (
+    EXTENSIONS,
+    FILE_FORMATS,
+    FORMATS,
+    FileFormat,
+    OutputFormat,
+    format_for_path,
+    is_file_format,
+    is_format,
+    parse_format,
+)
 from medscribe.render.names import SpeakerNames, as_names, check_speaker_names, parse_speaker_names
 from medscribe.render.output import write_atomic
 from medscribe.render.subtitles import build_cues, render_srt, render_vtt
@@ -22,14 +33,10 @@ from medscribe.render.text import render_text
 from medscribe.transcript import codec
 from medscribe.transcript.model import Transcript
 
-FORMATS = ("rich", "json", "text", "vtt", "srt")
-#: File extension per file format ("rich" is for terminals; its file form is text).
-EXTENSIONS = {"json": ".json", "text": ".txt", "vtt": ".vtt", "srt": ".srt"}
-
 
 def render_string(
     transcript: Transcript,
-    fmt: str,
+    fmt: OutputFormat,
     *,
     speaker_names: SpeakerNames | str | None = None,
     show_alternatives: bool = False,
@@ -39,7 +46,7 @@ def render_string(
     ``speaker_names`` is a mapping from :func:`parse_speaker_names` (or the raw option
     string). Names for labels the transcript lacks raise ValidationError.
     """
-    _check_format(fmt)
+    parse_format(fmt)  # a caller without a type checker may pass any string
     names = as_names(speaker_names)
     check_speaker_names(transcript, names)
     if fmt == "json":
@@ -80,7 +87,7 @@ def render_rich(
 def write_output(
     transcript: Transcript,
     path: Path,
-    fmt: str,
+    fmt: OutputFormat,
     *,
     speaker_names: SpeakerNames | str | None = None,
     show_alternatives: bool = False,
@@ -92,22 +99,18 @@ def write_output(
     return write_atomic(Path(path), content)
 
 
-def format_for_path(path: Path) -> str | None:
-    """The file format an output name implies (``visit.vtt`` -> ``"vtt"``), or None."""
-    suffix = Path(path).suffix.lower()
-    return next((fmt for fmt, ext in EXTENSIONS.items() if ext == suffix), None)
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise ValidationError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
 __all__ = [
     "EXTENSIONS",
+    "FILE_FORMATS",
     "FORMATS",
+    "FileFormat",
+    "OutputFormat",
+    "SpeakerNames",
     "build_cues",
     "format_for_path",
+    "is_file_format",
+    "is_format",
+    "parse_format",
     "parse_speaker_names",
     "render_rich",
     "render_string",

@@ -1,10 +1,13 @@
-"""Real-time streaming transcription (``medscribe stream``) on both backends.
+"""What real-time streaming (``medscribe stream``) shares across both backends.
+
+The streams themselves belong to the backends (``Backend.stream``):
+:mod:`medscribe.backends.aws.streaming` (the service's WebSocket) and
+:mod:`medscribe.backends.local.streaming` (incremental decoding with the offline
+engine). What both produce and consume lives here:
 
 * :mod:`.events`: the TranscriptEvent shape (results, partial or final).
-* :mod:`.eventstream`: AWS event-stream framing (audio out, results in).
-* :mod:`.aws`: the presigned WebSocket client of Transcribe Medical streaming.
-* :mod:`.local`: incremental decoding with the offline engine (local agreement + VAD).
-* :mod:`.source`: audio sources (file at real-time pace or not, microphone).
-* :mod:`.session`: finals collected into the transcript model and saved.
-* :mod:`.display`: the Rich live view.
+* :mod:`.source`: audio sources (a file at real-time pace or not, a microphone).
+* :mod:`.session`: the finals collected into the transcript model, and saved.
+
+The live view of a stream is the CLI's (:mod:`medscribe.cli.live_view`).
 """

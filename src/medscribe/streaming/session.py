@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medscribe.errors import ValidationError
+from medscribe.render.formats import FileFormat, is_file_format
 from medscribe.request import TranscriptionOptions
 from medscribe.streaming.events import Result, TranscriptEvent
 from medscribe.transcript.model import Item, Transcript
 
 log = logging.getLogger(__name__)
-
-#: File formats a session can be saved in ("rich" is the live display itself).
-FILE_FORMATS = ("json", "text", "vtt", "srt")
 
 
 @dataclass(slots=True)
@@ -93,7 +92,11 @@ class StreamSession:
         )
 
     def save(
-        self, output: Path, formats: list[str], *, speaker_names: dict[str, str] | None = None
+        self,
+        output: Path,
+        formats: Sequence[str],
+        *,
+        speaker_names: Mapping[str, str] | None = None,
     ) -> list[Path]:
         """Write the JSON and each file format next to ``output``; returns the paths written.
 
@@ -102,7 +105,7 @@ class StreamSession:
         return save_transcript(self.transcript(), output, formats, speaker_names=speaker_names)
 
 
-def output_paths(output: Path, formats: list[str]) -> dict[str, Path]:
+def output_paths(output: Path, formats: Sequence[str]) -> dict[FileFormat, Path]:
     """``visit.json`` + ["text"] -> json: visit.json, text: visit.txt.
 
     The JSON is always written; a known extension on ``output`` says which format
@@ -116,12 +119,12 @@ def output_paths(output: Path, formats: list[str]) -> dict[str, Path]:
     output = Path(output)
     own = format_for_path(output)
     stem = output.with_suffix("") if own else output
-    paths: dict[str, Path] = {}
+    paths: dict[FileFormat, Path] = {}
     for fmt in ["json", *([own] if own else []), *formats]:  # -o live.txt writes live.txt
         if fmt == "rich" or fmt in paths:
             continue
-        if fmt not in FILE_FORMATS:
-            raise ValidationError(f"--format {fmt}: cannot be saved to a file")
+        if not is_file_format(fmt):
+            raise ValidationError(f"format {fmt} cannot be saved to a file", option="format")
         paths[fmt] = output if fmt == own else stem.with_name(stem.name + EXTENSIONS[fmt])
         check_output_file(paths[fmt])
     return paths
@@ -130,10 +133,11 @@ def output_paths(output: Path, formats: list[str]) -> dict[str, Path]:
 def save_transcript(
     transcript: Transcript,
     output: Path,
-    formats: list[str],
+    formats: Sequence[str],
     *,
-    speaker_names: dict[str, str] | None = None,
+    speaker_names: Mapping[str, str] | None = None,
 ) -> list[Path]:
+    """Write ``transcript`` as :func:`output_paths` says; returns the paths written."""
     from medscribe.batch import names_for
     from medscribe.render import write_output
 

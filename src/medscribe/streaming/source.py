@@ -19,11 +19,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from medscribe.errors import BackendError, MediaError, ValidationError
+
+if TYPE_CHECKING:
+    import av
 
 SAMPLE_RATE = 16_000
 CHUNK_SECONDS = 0.1
@@ -120,9 +123,9 @@ class FileSource:
             raise MediaError(f"{self.path}: the audio cannot be streamed ({exc})") from None
 
 
-def _frame_array(frame: object, channels: int) -> np.ndarray:
+def _frame_array(frame: av.AudioFrame, channels: int) -> np.ndarray:
     # Packed s16 frames come as one row of interleaved samples.
-    data = frame.to_ndarray()  # type: ignore[attr-defined]
+    data = frame.to_ndarray()
     return np.ascontiguousarray(data.reshape(-1, channels), dtype=np.int16)
 
 
@@ -187,23 +190,27 @@ class MicSource:
                     yield chunk
 
 
-def _sounddevice():
+def _sounddevice() -> Any:
+    """The ``sounddevice`` module (PortAudio), imported on use: only the microphone needs it."""
     try:
         import sounddevice
     except ImportError:
         raise ValidationError(
-            "--mic needs the 'sounddevice' package: pip install 'medscribe[stream]'"
+            "the microphone needs the 'sounddevice' package: pip install 'medscribe[stream]'",
+            option="mic",
         ) from None
     except OSError:
-        raise ValidationError("--mic needs PortAudio (Debian: apt install libportaudio2)") from None
+        raise ValidationError(
+            "the microphone needs PortAudio (Debian: apt install libportaudio2)", option="mic"
+        ) from None
     return sounddevice
 
 
-def check_microphone(sd: object, device: str | int | None, channels: int) -> None:
+def check_microphone(sd: Any, device: str | int | None, channels: int) -> None:
     """One clear line (exit 2) when there is no usable input device."""
     try:
-        info = sd.query_devices(device, kind="input")  # type: ignore[attr-defined]
-    except (sd.PortAudioError, ValueError):  # type: ignore[attr-defined]
+        info = sd.query_devices(device, kind="input")
+    except (sd.PortAudioError, ValueError):
         raise ValidationError("no microphone found (no audio input device)") from None
     available = int(info.get("max_input_channels", 0))
     if available < channels:

@@ -16,8 +16,8 @@ conversation-channel-id-med.md, alternative-med-transcriptions.md):
 Parsing is lenient (numbers or strings, missing optional parts, a UTF-8 byte
 order mark) because it must read JSON from the service and from other tools, and
 it is checked against pydantic models of that shape: a document of any other
-shape is one ValidationError that names the JSON path and what it should be,
-never Python's exception text. Writing is strict and stable so that both
+shape is one :class:`~medscribe.errors.TranscriptFormatError` that names the JSON
+path and what it should be, never Python's exception text. Writing is strict and stable so that both
 backends emit the same bytes for the same model.
 """
 
@@ -31,7 +31,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from medscribe.errors import ValidationError
+from medscribe.errors import TranscriptFormatError, ValidationError
 from medscribe.transcript.model import (
     Item,
     Segment,
@@ -292,9 +292,11 @@ def loads(text: str | bytes) -> Transcript:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"not a JSON document: {exc.msg} at line {exc.lineno}") from None
+        raise TranscriptFormatError(
+            f"not a JSON document: {exc.msg} at line {exc.lineno}"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ValidationError(
+        raise TranscriptFormatError(
             f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
         ) from None
     return from_json(data)
@@ -305,15 +307,16 @@ def load(path: str | Path) -> Transcript:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise ValidationError(f"{p}: no such file") from None
+        raise TranscriptFormatError(f"{p}: no such file", path=p) from None
     except IsADirectoryError:
-        raise ValidationError(f"{p}: is a directory, not a transcript file") from None
+        raise TranscriptFormatError(f"{p}: is a directory, not a transcript file", path=p) from None
     except OSError as exc:
-        raise ValidationError(f"{p}: cannot read: {exc.strerror or type(exc).__name__}") from None
+        message = f"{p}: cannot read: {exc.strerror or type(exc).__name__}"
+        raise TranscriptFormatError(message, path=p) from None
     try:
         return loads(data)
     except ValidationError as exc:
-        raise ValidationError(f"{p}: {exc.message}") from None
+        raise TranscriptFormatError(f"{p}: {exc.message}", path=p) from None
 
 
 def from_json(data: Any) -> Transcript:
@@ -345,18 +348,20 @@ def from_json(data: Any) -> Transcript:
 def _validate(data: Any) -> _Document:
     if not isinstance(data, dict):
         kind = "list" if isinstance(data, list) else type(data).__name__
-        raise ValidationError(f"{NOT_A_TRANSCRIPT}: a JSON {_json_kind(kind)}, not an object")
+        raise TranscriptFormatError(f"{NOT_A_TRANSCRIPT}: a JSON {_json_kind(kind)}, not an object")
     results = data.get("results")
     if not isinstance(results, dict):
-        raise ValidationError(f"{NOT_A_TRANSCRIPT}: no 'results' object")
+        raise TranscriptFormatError(f"{NOT_A_TRANSCRIPT}: no 'results' object")
     if not {"items", "transcripts", "channel_labels"} & results.keys():
-        raise ValidationError(f"{NOT_A_TRANSCRIPT}: 'results' has no 'items'")
+        raise TranscriptFormatError(f"{NOT_A_TRANSCRIPT}: 'results' has no 'items'")
     try:
         return _Document.model_validate(data)
     except PydanticValidationError as exc:
         errors = exc.errors()
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ValidationError(f"{NOT_A_TRANSCRIPT}: {_shape_problem(errors[0])}{more}") from None
+        raise TranscriptFormatError(
+            f"{NOT_A_TRANSCRIPT}: {_shape_problem(errors[0])}{more}"
+        ) from None
 
 
 def _json_kind(python_type: str) -> str:

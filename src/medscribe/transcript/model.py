@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ItemType = Literal["pronunciation", "punctuation"]
+#: What labels a turn: the items' speaker labels or their channel labels.
+LabelKind = Literal["speaker", "channel"]
 
 
 @dataclass(slots=True)
@@ -89,6 +91,7 @@ class Transcript:
     items: list[Item] = field(default_factory=list)
     job_name: str = ""
     account_id: str = ""
+    #: The document's status as written (the service writes COMPLETED; kept verbatim).
     status: str = "COMPLETED"
     #: Number of speakers found when speaker partitioning was on, else ``None``.
     speakers: int | None = None
@@ -124,7 +127,9 @@ class Transcript:
         ``max_gap`` also splits a turn where the silence between two words is
         longer than that many seconds (subtitles want short cues; text does not).
         """
-        by = "speaker" if self.has_speakers else "channel" if self.has_channels else None
+        by: LabelKind | None = (
+            "speaker" if self.has_speakers else "channel" if self.has_channels else None
+        )
         return list(_group_turns(self.items, by, max_gap))
 
 
@@ -149,12 +154,18 @@ def join_items(items: Iterable[Item]) -> str:
     return "".join(parts).strip()
 
 
-def _group_turns(items: list[Item], by: str | None, max_gap: float | None) -> Iterator[Turn]:
+def _label(item: Item, by: LabelKind | None) -> str | None:
+    if by == "speaker":
+        return item.speaker
+    return item.channel if by == "channel" else None
+
+
+def _group_turns(items: list[Item], by: LabelKind | None, max_gap: float | None) -> Iterator[Turn]:
     current: list[Item] = []
     label: str | None = None
     last_end: float | None = None
     for item in items:
-        item_label = getattr(item, by) if by else None
+        item_label = _label(item, by)
         if not item.is_punctuation and current:
             gap = (item.start - last_end) if item.start is not None and last_end is not None else 0
             if item_label != label or (max_gap is not None and gap > max_gap):

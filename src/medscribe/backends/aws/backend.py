@@ -1,8 +1,11 @@
-"""The AWS backend: Transcribe Medical batch jobs and custom vocabularies over S3.
+"""The AWS backend: Transcribe Medical batch jobs, streams and custom vocabularies over S3.
 
-This module owns every call medscribe makes to S3 and Transcribe for batch work.
-Media are checked locally (format from the file's contents, sample rate, limits,
-and the batch-only PRIMARYCARE rule) before any AWS call, then uploaded with
+This module owns every call medscribe makes to S3 and Transcribe for batch work,
+and the backend's side of the contract: its capabilities, its validation (the
+service's rules, :mod:`medscribe.backends.aws.rules`), its streams (handed to
+:mod:`medscribe.backends.aws.streaming`). Media are checked locally (format
+from the file's contents, sample rate, limits, and the batch-only PRIMARYCARE
+rule) before any AWS call, then uploaded with
 boto3's managed transfer (multipart above a threshold, server-side encryption)
 to ``s3://<bucket>/<input_prefix><job>/audio.<format>``, and the job writes its
 transcript to ``<output_prefix><job>.json`` in the output bucket. No key holds
@@ -16,9 +19,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from boto3.exceptions import S3UploadFailedError
@@ -26,24 +29,59 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from medscribe import media as media_mod
+from medscribe.backends.aws import rules
 from medscribe.backends.aws.errors import error_code, map_aws_error
-from medscribe.backends.aws.session import AwsClients, make_clients
-from medscribe.backends.base import Job, JobStatus, Vocabulary
+from medscribe.backends.aws.session import (
+    BACKEND,
+    MISSING_BUCKET,
+    AwsClients,
+    encryption_args,
+    ensure_ready,
+    make_clients,
+)
+from medscribe.backends.base import (
+    Capabilities,
+    Job,
+    JobStatus,
+    OnEvent,
+    ProgressFactory,
+    PurgeResult,
+    Stopped,
+    Vocabulary,
+)
 from medscribe.config import Settings
-from medscribe.errors import ConfigError, JobFailedError, NotFoundError, ValidationError
+from medscribe.errors import (
+    ConfigError,
+    JobFailedError,
+    NotFoundError,
+    NotReadyError,
+    ValidationError,
+)
 from medscribe.request import (
-    VOCABULARY_NAME_PATTERN,
+    Specialty,
     TranscriptionOptions,
-    check_for_aws_batch,
+    TranscriptionType,
     validate_job_name,
+    validate_vocabulary_name,
 )
 from medscribe.transcript import Transcript, codec
-from medscribe.vocabulary import parse_vocabulary
+from medscribe.vocabulary import VocabularyState, parse_vocabulary
+
+if TYPE_CHECKING:
+    from medscribe.streaming.source import AudioSource
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-#: progress_factory(path, total_bytes) -> callback(bytes_just_sent); the CLI draws a bar.
-ProgressFactory = Callable[[Path, int], Callable[[int], None]]
+#: Jobs run on the service whatever this process does; media are uploaded first.
+CAPABILITIES = Capabilities(
+    detach=False,
+    upload_progress=True,
+    job_progress=False,
+    parallel_jobs=True,
+    jobs_survive_interrupt=True,
+    job_store=False,
+)
 
 MB = 1024 * 1024
 #: Multipart above 16 MB in 16 MB parts (S3's minimum part is 5 MB), 4 parts at a time.
@@ -56,8 +94,6 @@ class AwsBackend:
     """The :class:`~medscribe.backends.base.Backend` protocol over Transcribe Medical and S3."""
 
     name = "aws"
-    #: progress_factory(path, total_bytes) -> callback(bytes_sent); set by the CLI for a bar.
-    progress_factory: ProgressFactory | None = None
 
     def __init__(
         self,
@@ -65,11 +101,15 @@ class AwsBackend:
         *,
         transfer_config: TransferConfig | None = None,
         progress_factory: ProgressFactory | None = None,
+        stream_endpoint: str | None = None,
     ) -> None:
         self.settings = settings
         self.transfer_config = transfer_config or DEFAULT_TRANSFER
-        #: Set by the CLI to show upload progress; ``None`` uploads silently.
+        #: progress_factory(path, total_bytes) -> callback(bytes_sent); None uploads silently.
         self.progress_factory = progress_factory
+        #: Another streaming WebSocket endpoint (tests, private deployments); None: the
+        #: region's own, or ``$MEDSCRIBE_STREAM_ENDPOINT``.
+        self.stream_endpoint = stream_endpoint
         self._clients: AwsClients | None = None
         # The batch runner shares one backend between threads; boto3 sessions are not
         # thread-safe while they build clients, the clients themselves are.
@@ -91,12 +131,13 @@ class AwsBackend:
     def region(self) -> str:
         return self.clients.region
 
+    @property
+    def capabilities(self) -> Capabilities:
+        return CAPABILITIES
+
     def _bucket(self) -> str:
         if not self.settings.bucket:
-            raise ConfigError(
-                "no S3 bucket is set for the AWS backend",
-                hint="pass --bucket, set MEDSCRIBE_BUCKET, or 'medscribe config set bucket NAME'",
-            )
+            raise NotReadyError(BACKEND, [MISSING_BUCKET])
         return self.settings.bucket
 
     def _output_bucket(self) -> str:
@@ -109,14 +150,9 @@ class AwsBackend:
     def output_key(self, job_name: str) -> str:
         return f"{self.settings.output_prefix}{job_name}.json"
 
-    def _encryption_args(self) -> dict[str, str]:
-        if self.settings.kms_key_id:
-            return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.settings.kms_key_id}
-        return {"ServerSideEncryption": "AES256"}
-
     def _call(
-        self, action: str, fn: Callable[..., Any], /, *, err: dict[str, Any], **params: Any
-    ) -> Any:
+        self, action: str, fn: Callable[..., T], /, *, err: dict[str, Any], **params: Any
+    ) -> T:
         """Call an AWS API, mapping its failures to one clear medscribe error."""
         try:
             return fn(**params)
@@ -134,7 +170,7 @@ class AwsBackend:
                 str(path),
                 bucket,
                 key,
-                ExtraArgs=self._encryption_args(),
+                ExtraArgs=dict(encryption_args(self.settings)),
                 Callback=callback,
                 Config=self.transfer_config,
             )
@@ -148,14 +184,38 @@ class AwsBackend:
         log.info("uploaded %s bytes to s3://%s/%s", size, bucket, key)
         return f"s3://{bucket}/{key}"
 
-    # ------------------------------------------------------------------ jobs
+    def report_uploads(self, factory: ProgressFactory | None) -> None:
+        self.progress_factory = factory
+
+    # ------------------------------------------------------------------ requests
+
+    def validate(
+        self,
+        options: TranscriptionOptions,
+        media: Path | None = None,
+        *,
+        streaming: bool = False,
+    ) -> None:
+        """The service's rules for a stream, or for a batch job (and its media, if given)."""
+        if streaming:
+            rules.check_stream_options(options)
+        elif media is None:
+            rules.check_batch_options(options)
+        else:
+            self.check_media(Path(media), options)
+
+    def check_ready(self, *, streaming: bool = False) -> None:
+        """Bucket (batch only), region and credentials: everything missing in one error."""
+        ensure_ready(self.settings, need_bucket=not streaming)
 
     def check_media(self, media: Path, options: TranscriptionOptions) -> media_mod.MediaInfo:
         """Every local check of a batch request; raises before any AWS call."""
-        check_for_aws_batch(options)
+        rules.check_batch_options(options)
         info = media_mod.probe(media)
-        media_mod.check_for_aws(info, channel_identification=options.channel_identification)
+        rules.check_batch_media(info, channel_identification=options.channel_identification)
         return info
+
+    # ------------------------------------------------------------------ jobs
 
     def start_job(self, name: str, media: Path, options: TranscriptionOptions) -> Job:
         validate_job_name(name)
@@ -183,7 +243,7 @@ class AwsBackend:
         response = self._call(
             "transcribe:StartMedicalTranscriptionJob",
             self.clients.transcribe.start_medical_transcription_job,
-            err={"name": name, "bucket": out_bucket},
+            err={"name": name, "bucket": out_bucket, "vocabulary": options.vocabulary},
             **params,
         )
         self._outputs[name] = (out_bucket, self.output_key(name))
@@ -275,7 +335,8 @@ class AwsBackend:
         if not places:
             raise ConfigError(
                 f"cannot tell where the transcript of job {job.name} is",
-                hint="pass --bucket (or --output-bucket) as when the job was started",
+                hint="give the bucket (and output bucket) settings the job was started with",
+                setting="bucket",
             )
         for bucket, key in places:
             try:
@@ -298,13 +359,48 @@ class AwsBackend:
         tried = ", ".join(f"s3://{b}/{k}" for b, k in places)
         raise NotFoundError(f"transcript of job {job.name} not found (looked in {tried})")
 
+    def purge_jobs(self, older_than_days: float | None = None) -> PurgeResult:
+        """Refused: the service keeps its own job records and expires them itself."""
+        raise ValidationError(
+            "jobs purge applies to the local job store; the service expires its own job records"
+        )
+
+    def detach(self) -> None:
+        """Nothing to do: the service's jobs run whatever this process does."""
+
+    def interrupt(self, *, timeout: float) -> Stopped:
+        """Nothing to stop: the service's jobs keep running, and a rerun attaches to them."""
+        return Stopped()
+
+    # ------------------------------------------------------------------ streams
+
+    def stream(
+        self,
+        source: AudioSource,
+        options: TranscriptionOptions,
+        *,
+        on_event: OnEvent,
+        session_id: str | None = None,
+    ) -> None:
+        """A Transcribe Medical stream over its WebSocket (see :mod:`.streaming`)."""
+        from medscribe.backends.aws.streaming import stream_aws
+
+        stream_aws(
+            source,
+            options,
+            settings=self.settings,
+            on_event=on_event,
+            endpoint=self.stream_endpoint,
+            session_id=session_id,
+        )
+
     # ------------------------------------------------------------------ vocabularies
 
     def vocabulary_key(self, name: str) -> str:
         return f"{self.settings.input_prefix}vocabularies/{name}.txt"
 
     def _put_vocabulary(self, name: str, path: Path) -> str:
-        _validate_vocabulary_name(name)
+        validate_vocabulary_name(name)
         parse_vocabulary(path)  # every bad line is reported before anything is uploaded
         bucket = self._bucket()
         return self.upload(Path(path), bucket, self.vocabulary_key(name))
@@ -370,13 +466,6 @@ class AwsBackend:
 # ---------------------------------------------------------------------- helpers
 
 
-def _validate_vocabulary_name(name: str) -> None:
-    if not VOCABULARY_NAME_PATTERN.match(name):
-        raise ValidationError(
-            f"invalid vocabulary name {name!r}: use 1 to 200 letters, digits, '.', '_' or '-'"
-        )
-
-
 def parse_s3_url(url: str) -> tuple[str, str] | None:
     """(bucket, key) of an ``s3://`` URI or an S3 HTTPS URL (path- or virtual-hosted style)."""
     parsed = urlparse(url)
@@ -402,13 +491,13 @@ def _status(value: str | None) -> JobStatus:
         return JobStatus.IN_PROGRESS
 
 
-def _job_from_service(data: dict[str, Any]) -> Job:
+def _job_from_service(data: Mapping[str, Any]) -> Job:
     """A :class:`Job` from MedicalTranscriptionJob or a job summary."""
     return Job(
         name=data["MedicalTranscriptionJobName"],
         status=_status(data.get("TranscriptionJobStatus")),
-        specialty=data.get("Specialty", "PRIMARYCARE"),
-        type=data.get("Type", "CONVERSATION"),
+        specialty=Specialty(data.get("Specialty", Specialty.PRIMARYCARE)),
+        type=TranscriptionType(data.get("Type", TranscriptionType.CONVERSATION)),
         language_code=data.get("LanguageCode", "en-US"),
         media_uri=(data.get("Media") or {}).get("MediaFileUri"),
         media_format=data.get("MediaFormat"),
@@ -423,10 +512,10 @@ def _job_from_service(data: dict[str, Any]) -> Job:
     )
 
 
-def _vocabulary_from_service(data: dict[str, Any]) -> Vocabulary:
+def _vocabulary_from_service(data: Mapping[str, Any]) -> Vocabulary:
     return Vocabulary(
         name=data["VocabularyName"],
-        state=data.get("VocabularyState", "PENDING"),
+        state=VocabularyState(data.get("VocabularyState", VocabularyState.PENDING)),
         language_code=data.get("LanguageCode", "en-US"),
         last_modified=data.get("LastModifiedTime"),
         failure_reason=data.get("FailureReason"),

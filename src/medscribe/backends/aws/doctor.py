@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from medscribe.backends.aws.errors import map_aws_error
 from medscribe.backends.aws.session import (
     AwsClients,
+    encryption_args,
     make_clients,
     make_session,
     missing_settings,
@@ -27,7 +28,11 @@ from medscribe.backends.aws.session import (
 from medscribe.config import Missing, Settings, missing_phrase
 from medscribe.errors import MedscribeError
 
-OK, FAIL, SKIP = "ok", "fail", "skip"
+#: A check's outcome.
+CheckStatus = Literal["ok", "fail", "skip"]
+OK: Final = "ok"
+FAIL: Final = "fail"
+SKIP: Final = "skip"
 
 
 @dataclass(slots=True)
@@ -35,7 +40,7 @@ class Check:
     """One line of the doctor's table."""
 
     name: str
-    status: str  # ok | fail | skip
+    status: CheckStatus
     detail: str
     #: The missing setting behind a failure, so that the CLI can name the flag that sets it.
     missing: Missing | None = None
@@ -137,9 +142,7 @@ def _bucket_checks(
 def _probe_object(clients: AwsClients, bucket: str, settings: Settings, *, label: str) -> Check:
     """Write and delete a tiny object with the encryption that uploads will use."""
     key = f"{settings.input_prefix}.medscribe-doctor-{uuid.uuid4().hex}"
-    extra: dict[str, str] = {"ServerSideEncryption": "AES256"}
-    if settings.kms_key_id:
-        extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id}
+    extra = encryption_args(settings)
     try:
         clients.s3.put_object(Bucket=bucket, Key=key, Body=b"medscribe doctor probe", **extra)
     except (ClientError, BotoCoreError) as exc:

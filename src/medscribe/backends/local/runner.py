@@ -3,7 +3,9 @@
 Two ways a job runs, both with one model load per process:
 
 * in process (the caller waits): one daemon thread per process takes jobs from a
-  queue in order; jobs share the cached model. :meth:`InProcessRunner.stop`
+  queue in order; jobs share the process's engine
+  (:func:`medscribe.engine.shared_engine` for the job's recorded
+  :class:`~medscribe.engine.EngineConfig`). :meth:`InProcessRunner.stop`
   cancels the job it runs (the engine stops at its next segment), joins the
   thread and releases the jobs it has not finished (QUEUED, no owner): a native
   thread torn down under an exiting interpreter aborts the process, so nothing
@@ -86,7 +88,7 @@ def run_job(store: Store, name: str, *, cancel: threading.Event | None = None) -
     When ``cancel`` is set meanwhile the engine stops between two segments and
     the job is released (QUEUED, no owner) for whoever asks for it next.
     """
-    from medscribe.engine.pipeline import EngineConfig, TranscriptionCancelled, transcribe_file
+    from medscribe.engine import EngineConfig, TranscriptionCancelled, shared_engine
     from medscribe.request import TranscriptionOptions
     from medscribe.transcript import dumps
 
@@ -102,10 +104,10 @@ def run_job(store: Store, name: str, *, cancel: threading.Event | None = None) -
     error: str | None = None
     try:
         options = TranscriptionOptions(**record["options"])
-        transcript = transcribe_file(
+        engine = shared_engine(EngineConfig(**record["engine"]))  # loaded once per process
+        transcript = engine.transcribe(
             record["media_path"],
             options,
-            config=EngineConfig(**record["engine"]),
             job_name=name,
             vocabulary=_vocabulary(store, options.vocabulary),
             cancel=cancel,
@@ -220,7 +222,7 @@ def drain(store: Store) -> int:
     owner = me()
     with store.lock():
         current = store.worker()
-        if is_alive(current) and current.get("pid") != owner["pid"]:
+        if current is not None and is_alive(current) and current.get("pid") != owner["pid"]:
             return 0  # another worker is draining already
         store.set_worker(owner)
     done = 0

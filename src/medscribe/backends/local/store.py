@@ -32,12 +32,13 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
-from medscribe.backends.base import Job, JobStatus, Vocabulary
+from medscribe.backends.base import Job, JobStatus, PurgeResult, Vocabulary
 from medscribe.files import (
     cannot_write,
     open_private_append,
@@ -46,6 +47,8 @@ from medscribe.files import (
     tighten_dir,
     write_private,
 )
+from medscribe.request import Specialty, TranscriptionType
+from medscribe.vocabulary import VocabularyState
 
 JOB_FILE = "job.json"
 TRANSCRIPT_FILE = "transcript.json"
@@ -54,6 +57,12 @@ TABLE_FILE = "table.txt"
 #: Job folders being deleted are renamed to this prefix first.
 TRASH_PREFIX = ".deleted-"
 _DATETIME_FIELDS = ("created", "started", "completed")
+#: Job fields stored as their plain values and read back as these enums.
+_ENUM_FIELDS: dict[str, type[StrEnum]] = {
+    "status": JobStatus,
+    "specialty": Specialty,
+    "type": TranscriptionType,
+}
 
 Record = dict[str, Any]
 
@@ -102,7 +111,7 @@ def is_alive(owner: dict[str, Any] | None) -> bool:
 
 
 def is_mine(owner: dict[str, Any] | None) -> bool:
-    return bool(owner) and owner.get("pid") == os.getpid()
+    return owner is not None and owner.get("pid") == os.getpid()
 
 
 # --------------------------------------------------------------------------- store
@@ -161,13 +170,7 @@ class Store:
         return True
 
     def read(self, name: str) -> Record | None:
-        path = self.job_dir(name) / JOB_FILE
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, json.JSONDecodeError):
-            return None
+        return _read_record(self.job_dir(name) / JOB_FILE)
 
     def write(self, record: Record) -> None:
         directory = self.job_dir(record["name"])
@@ -266,10 +269,7 @@ class Store:
         return open_private_append(self.worker_log)
 
     def worker(self) -> dict[str, Any] | None:
-        try:
-            return json.loads(self.worker_file.read_text())
-        except (OSError, json.JSONDecodeError):
-            return None
+        return _read_record(self.worker_file)
 
     def set_worker(self, owner: dict[str, Any] | None) -> None:
         if owner is None:
@@ -285,10 +285,7 @@ class Store:
         return self.vocab_dir / name
 
     def read_vocabulary(self, name: str) -> Record | None:
-        try:
-            return json.loads((self.vocabulary_dir(name) / VOCABULARY_FILE).read_text("utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return None
+        return _read_record(self.vocabulary_dir(name) / VOCABULARY_FILE)
 
     def vocabulary_names(self) -> list[str]:
         if not self.vocab_dir.is_dir():
@@ -296,18 +293,20 @@ class Store:
         return sorted(p.name for p in self.vocab_dir.iterdir() if (p / VOCABULARY_FILE).is_file())
 
 
-@dataclass(slots=True)
-class PurgeResult:
-    """What :meth:`Store.purge` did: jobs deleted, unfinished jobs kept (counts only)."""
-
-    deleted: int = 0
-    unfinished: int = 0
+def _read_record(path: Path) -> Record | None:
+    """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _finished(record: Record) -> bool:
     """COMPLETED or FAILED; a record in any other or an unreadable state is kept."""
+    status = record.get("status")
     try:
-        return JobStatus(record.get("status")).finished
+        return isinstance(status, str) and JobStatus(status).finished
     except ValueError:
         return False
 
@@ -335,7 +334,7 @@ def job_to_record(job: Job, **extra: Any) -> Record:
         value = getattr(job, f.name)
         if isinstance(value, datetime):
             value = value.isoformat()
-        elif isinstance(value, JobStatus):
+        elif isinstance(value, StrEnum):  # status, specialty, type: their plain values
             value = value.value
         record[f.name] = value
     record.update(extra)
@@ -350,8 +349,8 @@ def record_to_job(record: Record) -> Job:
         value = record[f.name]
         if f.name in _DATETIME_FIELDS and value:
             value = datetime.fromisoformat(value)
-        elif f.name == "status":
-            value = JobStatus(value)
+        elif f.name in _ENUM_FIELDS:
+            value = _ENUM_FIELDS[f.name](value)
         kwargs[f.name] = value
     return Job(**kwargs)
 
@@ -360,7 +359,7 @@ def record_to_vocabulary(record: Record) -> Vocabulary:
     modified = record.get("last_modified")
     return Vocabulary(
         name=record["name"],
-        state=record.get("state", "READY"),
+        state=VocabularyState(record.get("state", VocabularyState.READY)),
         language_code=record.get("language_code", "en-US"),
         last_modified=datetime.fromisoformat(modified) if modified else None,
         failure_reason=record.get("failure_reason"),

@@ -1,4 +1,4 @@
-"""Formatting stage of the offline engine: numbers and measurements in clinical written form.
+"""The formatting stage of the engine: numbers and measurements in clinical written form.
 
 Owns the rewrite of recognised words into the written form Amazon Transcribe
 Medical uses (how-numbers-med.md, how-measurements-med.md; the vectors of
@@ -39,13 +39,28 @@ whose content is "\\n" / "\\n\\n"; "(" is an opening mark.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from medscribe.engine.formatting import dictation as _dictation
 from medscribe.engine.formatting import medical, numbers
 from medscribe.engine.formatting.tokens import Tok, from_items, split_text, to_items
 from medscribe.transcript.model import Item, join_items
 
-__all__ = ["format_items", "format_text"]
+__all__ = ["FormattingStage", "format_items", "format_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class FormattingStage:
+    """Stage 4 of the engine: written forms, for a batch transcript and a stream's finals alike.
+
+    ``dictation`` adds the spoken punctuation and layout commands of dictation.
+    """
+
+    dictation: bool = False
+
+    def apply(self, items: list[Item]) -> list[Item]:
+        """The items in clinical written form (new items; the input is untouched)."""
+        return format_items(items, dictation=self.dictation)
 
 
 def format_items(items: list[Item], *, dictation: bool = False) -> list[Item]:

@@ -147,7 +147,9 @@ _CURRENCY_BY_FIRST = _index(_CURRENCY)
 _PERCENT_BY_FIRST = _index(_PERCENT)
 
 
-def _lookup(toks: Sequence[Tok], i: int, index: dict[str, dict[Phrase, str]]):
+def _lookup(
+    toks: Sequence[Tok], i: int, index: dict[str, dict[Phrase, str]]
+) -> tuple[str, int] | None:
     table = index.get(word_at(toks, i))
     return _match(toks, i, table) if table else None
 

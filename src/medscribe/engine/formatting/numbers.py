@@ -276,7 +276,8 @@ def years(toks: list[Tok]) -> list[Tok]:
         if century is not None:
             b = num_at(toks, i + 1)
             if (
-                _int(b, 10, 99)
+                b is not None
+                and _int(b, 10, 99)
                 and a.spoken.lower() == b.spoken.lower() == "twenty"
                 and (word_at(toks, i + 2) == "vision")
             ):

@@ -2,7 +2,7 @@
 
 This module owns the phonetic matcher and the rewrite of items. A run of 1 to 4
 consecutive words ("a pixel in", "midoprolal") is compared with every term of
-the :class:`~medscribe.engine.lexicon.Lexicon` in force:
+the :class:`~medscribe.engine.specialty.lexicon.Lexicon` in force:
 
 * sound: Levenshtein similarity of Metaphone keys (the term's keys include its
   SoundsLike and IPA when a custom vocabulary gave them);
@@ -23,7 +23,7 @@ A replacement is one item spanning the run (first start .. last end) with the
 lowest confidence of the run: the text changed, the evidence did not get better.
 Runs never cross punctuation; speaker and channel of the first word are kept.
 A run never holds a number, dose, unit or negation, and a term never brings one
-(:mod:`medscribe.engine.protected`): such a rewrite is not made.
+(:mod:`medscribe.engine.specialty.protected`): such a rewrite is not made.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from medscribe.engine.lexicon import Lexicon, Term, letters, phonetic_key
-from medscribe.engine.protected import keeps_protected, protected_flags
+from medscribe.engine.specialty.lexicon import Lexicon, Term, letters, phonetic_key
+from medscribe.engine.specialty.protected import keeps_protected, protected_flags
 from medscribe.engine.wordlists import english_words, medical_words
 from medscribe.transcript import Item
 

@@ -7,7 +7,8 @@ are encoded by the ``amazon-transcribe`` package's ``EventStreamMessageSerialize
 (the encoder of AWS's streaming SDK) and responses are parsed by botocore's
 ``EventStreamBuffer`` (the parser boto3 uses for every event stream), which also
 checks both CRCs. This module only chooses the headers and turns messages into
-:class:`~medscribe.streaming.events.TranscriptEvent` objects or one-line errors.
+:class:`~medscribe.streaming.events.TranscriptEvent` objects or one-line errors
+(:class:`~medscribe.errors.StreamError`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
 from botocore.eventstream import EventStreamBuffer, ParserError
 
-from medscribe.errors import BackendError
+from medscribe.errors import BackendError, StreamError
 from medscribe.streaming.events import TranscriptEvent
+
+if TYPE_CHECKING:  # amazon-transcribe is the [stream] extra: imported when a stream starts
+    from amazon_transcribe.eventstream import EventStreamMessageSerializer
 
 AUDIO_EVENT_HEADERS = {
     ":message-type": "event",
@@ -38,7 +43,7 @@ EXCEPTION_HINTS = {
 }
 
 
-class StreamServiceError(BackendError):
+class StreamServiceError(StreamError):
     """An exception message of the service (``:message-type exception``)."""
 
     def __init__(self, exception_type: str, message: str) -> None:
@@ -47,7 +52,7 @@ class StreamServiceError(BackendError):
         self.exception_type = exception_type
 
 
-def _serializer():
+def _serializer() -> EventStreamMessageSerializer:
     try:
         from amazon_transcribe.eventstream import EventStreamMessageSerializer
     except ImportError:
@@ -59,7 +64,7 @@ def _serializer():
 
 def encode_audio_event(pcm: bytes) -> bytes:
     """One AudioEvent message carrying ``pcm``; an empty chunk ends the stream."""
-    return _serializer().serialize(dict(AUDIO_EVENT_HEADERS), pcm)
+    return bytes(_serializer().serialize(dict(AUDIO_EVENT_HEADERS), pcm))
 
 
 def encode_end_of_stream() -> bytes:
@@ -81,11 +86,13 @@ class ResponseDecoder:
         self._buffer.add_data(data)
         try:
             for message in self._buffer:
-                event = _to_event(message.headers, message.payload)
+                # botocore's stubs type the parsed headers as int; they are a dict.
+                headers = cast(dict[str, object], message.headers)
+                event = _to_event(headers, message.payload)
                 if event is not None:
                     yield event
         except ParserError as exc:
-            raise BackendError(f"malformed event-stream message from the service: {exc}") from None
+            raise StreamError(f"malformed event-stream message from the service: {exc}") from None
 
 
 def _to_event(headers: dict[str, object], payload: bytes) -> TranscriptEvent | None:
@@ -100,7 +107,7 @@ def _to_event(headers: dict[str, object], payload: bytes) -> TranscriptEvent | N
     try:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BackendError("the service sent a TranscriptEvent that is not JSON") from None
+        raise StreamError("the service sent a TranscriptEvent that is not JSON") from None
     return TranscriptEvent.from_json(data, received=time.monotonic())
 
 

@@ -2,7 +2,7 @@
 
 This module owns one safety rule of the offline engine: a rewrite made after
 recognition (the lexicon correction pass, the prompted second look of
-:mod:`medscribe.engine.biasing`) never removes, adds or changes a number, a
+:mod:`medscribe.engine.specialty.second_look`) never removes, adds or changes a number, a
 dose, a unit or a negation. "I take listenapril ten milligrams" may become
 "I take lisinopril ten milligrams", never "I take lisinopril milligrams"; "no
 Babinski" keeps its "no". A rewrite whose span holds such a word is simply not

@@ -1,7 +1,7 @@
-"""Streaming with the offline engine: incremental decoding that keeps up in real time.
+"""Streaming through the engine: incremental decoding that keeps up in real time.
 
-This module owns the streaming policy of the local backend. Whisper decodes whole
-windows, not frames, so a stream is made by re-decoding a growing window:
+This module owns the engine's streaming policy. Whisper decodes whole windows,
+not frames, so a stream is made by re-decoding a growing window:
 
 * **Local agreement** (LocalAgreement-2 of whisper_streaming, Macháček et al.
   2023): after each decode, the words on which this hypothesis and the previous
@@ -13,49 +13,46 @@ windows, not frames, so a stream is made by re-decoding a growing window:
   last time and emitted as a final with the ResultId of its partials.
 * **Bounded buffers**: the window is trimmed at committed words once it is longer
   than ``window`` seconds and an utterance is cut with a final at ``max_window``.
-* **One model for all streams**: the recogniser is the engine's cached model
-  (``medscribe.engine.recognition.load_model``); a lock serialises model calls,
-  so concurrent streams share two cores without loading anything twice.
+* **One model for all streams**: decodes go through the engine's model under its
+  fair lock (:meth:`medscribe.engine.Engine.stream_recognizer`), so concurrent
+  streams share the cores without loading anything twice.
 
-Finals pass through the batch post-processing: the phonetic correction pass with
-the specialty lexicon and the custom vocabulary (``medscribe.engine.correction``;
-DisplayAs is what a final shows), then formatting (``medscribe.engine.formatting.
-format_items``). The prompted second decode of batch is left out: it would double
-the model time of a final and streams must keep up. Speaker labels use the batch
-stage's voice encoder online, one embedding per final (:class:`OnlineSpeakers`).
-Channels are streamed apart, one decoder per channel, and labelled ``ch_N``.
+Finals pass through the engine's own stage objects: the specialty stage's
+correction pass (lexicon and custom vocabulary; DisplayAs is what a final
+shows), then the formatting stage, then the speaker stage's online labels
+(:class:`~medscribe.engine.speakers.OnlineSpeakers`). The prompted second look
+of batch is left out: it would double the model time of a final and streams
+must keep up. Channels are streamed apart, one :class:`LocalStreamer` per
+channel, and labelled ``ch_N``; :class:`StreamDecoder` holds them for one stream.
 """
 
 from __future__ import annotations
 
-import collections
-import importlib
-import logging
-import queue
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from medscribe.engine.biasing import lexicon_for
-from medscribe.engine.correction import correct_items
-from medscribe.engine.lexicon import Lexicon
-from medscribe.errors import BackendError, MedscribeError
-from medscribe.request import TranscriptionOptions, TranscriptionType
-from medscribe.streaming.events import Result, TranscriptEvent
-from medscribe.streaming.source import SAMPLE_RATE, AudioSource
+from medscribe.engine.formatting import FormattingStage
+from medscribe.engine.recognition import SAMPLE_RATE
+from medscribe.engine.speakers import OnlineSpeakers
+from medscribe.streaming.events import Result
 from medscribe.transcript.model import Item, join_items
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from medscribe.engine.core import Engine, RecognizeFn
+    from medscribe.engine.specialty import SpecialtyStage
+    from medscribe.request import TranscriptionOptions
+    from medscribe.vocabulary import VocabularyEntry
 
-#: recognize(audio, offset, beam_size, initial_prompt) -> word and punctuation items.
-RecognizeFn = Callable[[np.ndarray, float, int, "str | None"], list[Item]]
-OnEvent = Callable[[TranscriptEvent], None]
+__all__ = ["LocalStreamer", "StreamConfig", "StreamDecoder"]
+
 #: speakers(utterance_audio, items) labels the items of one final in place.
 SpeakerFn = Callable[[np.ndarray, list[Item]], None]
+#: The formatting of a streamer made without stages: a conversation's written forms.
+_CONVERSATION = FormattingStage()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,89 +81,6 @@ class StreamConfig:
     prompt_chars: int = 0
     #: Silero VAD speech probability threshold.
     vad_threshold: float = 0.5
-
-
-# --------------------------------------------------------------------------- recogniser
-
-
-def load_shared_model(model: str | None = None, *, threads: int = 0) -> object:
-    """The engine's cached WhisperModel (one per process, shared by all streams)."""
-    try:
-        recognition = importlib.import_module("medscribe.engine.recognition")
-    except ImportError:
-        raise BackendError("the offline engine is not available (medscribe.engine)") from None
-    return recognition.load_model(model, threads=threads)
-
-
-def make_recognizer(
-    model: object, lock: FairLock | None = None, *, hotwords: str | None = None
-) -> RecognizeFn:
-    """A thread-safe recogniser over the engine's ``recognize`` and the shared model.
-
-    ``hotwords`` (a custom vocabulary's phrases) bias the decoder as in batch.
-    """
-    recognition = importlib.import_module("medscribe.engine.recognition")
-    lock = lock or MODEL_LOCK
-
-    def recognize(
-        audio: np.ndarray, offset: float, beam_size: int, prompt: str | None
-    ) -> list[Item]:
-        with lock:
-            return recognition.recognize(
-                audio,
-                model=model,
-                offset=offset,
-                beam_size=beam_size,
-                initial_prompt=prompt or None,
-                hotwords=hotwords,
-                vad_filter=False,  # the stream has its own VAD; the window is speech already
-            )
-
-    return recognize
-
-
-class FairLock:
-    """A first-come first-served lock.
-
-    ``threading.Lock`` is not fair: a stream that releases the model and asks again
-    a few milliseconds later often wins again, and the other streams starve and
-    fall behind. Here waiting streams take turns in arrival order.
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._queue: collections.deque[object] = collections.deque()
-        self._busy = False
-
-    def __enter__(self) -> FairLock:
-        ticket = object()
-        with self._cond:
-            self._queue.append(ticket)
-            while self._busy or self._queue[0] is not ticket:
-                self._cond.wait()
-            self._queue.popleft()
-            self._busy = True
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._cond:
-            self._busy = False
-            self._cond.notify_all()
-
-
-#: One lock for the process: CTranslate2 already uses every thread we give it.
-MODEL_LOCK = FairLock()
-
-
-def _formatter(dictation: bool) -> Callable[[list[Item]], list[Item]]:
-    try:
-        formatting = importlib.import_module("medscribe.engine.formatting")
-    except ModuleNotFoundError as exc:
-        if exc.name != "medscribe.engine.formatting":
-            raise  # the module exists but is broken: a real error, as in batch
-        log.debug("medscribe.engine.formatting is not available; finals are not formatted")
-        return lambda items: items
-    return lambda items: formatting.format_items(items, dictation=dictation)
 
 
 # --------------------------------------------------------------------------- words
@@ -215,7 +129,13 @@ def _agreement(previous: list[Token], current: list[Token]) -> int:
 
 
 class LocalStreamer:
-    """The incremental decoder of one audio channel (not thread-safe; one per stream)."""
+    """The incremental decoder of one audio channel (not thread-safe; one per channel).
+
+    ``recognize`` is the engine's stream decode (:meth:`Engine.stream_recognizer`);
+    each final goes through ``specialty`` (its correction pass), ``formatting`` and
+    ``speakers`` when given. A streamer made with defaults formats its finals as a
+    conversation and corrects nothing.
+    """
 
     def __init__(
         self,
@@ -223,21 +143,20 @@ class LocalStreamer:
         *,
         channel: str | None = None,
         config: StreamConfig | None = None,
-        dictation: bool = False,
+        formatting: FormattingStage | None = _CONVERSATION,
+        specialty: SpecialtyStage | None = None,
         speakers: SpeakerFn | None = None,
         realtime: bool = False,
-        lexicon: Lexicon | None = None,
     ) -> None:
         from faster_whisper.vad import VadOptions
-
-        self.lexicon = lexicon
 
         self.realtime = realtime
         self._behind = False
         self.recognize = recognize
         self.channel = channel
         self.config = config or StreamConfig()
-        self.format_items = _formatter(dictation)
+        self.specialty = specialty
+        self.formatting = formatting
         self.speakers = speakers
         self._vad = VadOptions(
             threshold=self.config.vad_threshold,
@@ -440,9 +359,11 @@ class LocalStreamer:
                     end=end_time,
                 )
             ]
-        if self.lexicon is not None:
-            items = correct_items(items, self.lexicon)
-        items = [replace(i, channel=self.channel) for i in self.format_items(items)]
+        if self.specialty is not None:
+            items = self.specialty.correct(items)
+        if self.formatting is not None:
+            items = self.formatting.apply(items)
+        items = [replace(i, channel=self.channel) for i in items]
         if self.speakers is not None:
             self.speakers(audio, items)
         self._context = (self._context + " " + join_items(items)).strip()[
@@ -458,180 +379,54 @@ class LocalStreamer:
         ]
 
 
-# --------------------------------------------------------------------------- speakers
+# --------------------------------------------------------------------------- one stream
 
 
-class OnlineSpeakers:
-    """Speaker labels for finals, decided online, one voice embedding per utterance.
+class StreamDecoder:
+    """One stream through ``engine``: a :class:`LocalStreamer` per channel, stages shared.
 
-    The batch stage (``medscribe.engine.speakers.assign_speakers``) clusters window
-    embeddings over the whole visit; re-running it over a growing history for each
-    final took seconds per utterance on two cores, far beyond a stream's latency.
-    A stream instead uses the same voice encoder (``medscribe.engine.embeddings``,
-    Resemblyzer) once per final: the utterance joins the nearest known voice when
-    the cosine similarity reaches ``threshold`` (or when ``max_speakers`` voices
-    exist), else it starts a new one. Memory is one centroid per speaker. Like the
-    service's own streams, labels are per result, not per word inside it.
+    The request's stages are built once by the engine and shared by the
+    channels (the same terms apply to all); speaker labels, when asked for, use
+    one :class:`OnlineSpeakers` for the whole stream. ``channels`` is the number
+    of channels of the audio fed (they are decoded apart with channel
+    identification, mixed down otherwise).
     """
 
-    def __init__(self, max_speakers: int, *, threshold: float = 0.75) -> None:
-        try:
-            embeddings = importlib.import_module("medscribe.engine.embeddings")
-        except ModuleNotFoundError:
-            raise BackendError(
-                "speaker labels are not available (medscribe.engine.embeddings)"
-            ) from None
-        import torch
+    def __init__(
+        self,
+        engine: Engine,
+        options: TranscriptionOptions,
+        *,
+        channels: int = 1,
+        vocabulary: Sequence[VocabularyEntry] | None = None,
+        realtime: bool = True,
+        config: StreamConfig | None = None,
+    ) -> None:
+        specialty = engine.specialty_stage(options, vocabulary)
+        recognize = engine.stream_recognizer(specialty.hotwords if specialty else None)
+        speakers = OnlineSpeakers(options.max_speakers) if options.max_speakers else None
+        formatting = engine.formatting_stage(options)
+        split = options.channel_identification
+        self.streamers = [
+            LocalStreamer(
+                recognize,
+                channel=f"ch_{n}" if split else None,
+                config=config,
+                formatting=formatting,
+                specialty=specialty,
+                speakers=speakers,
+                realtime=realtime,
+            )
+            for n in range(channels if split else 1)
+        ]
 
-        # The encoder is a small LSTM: one thread is fastest, and more threads only
-        # fight CTranslate2 for the same cores (seconds per utterance when they do).
-        torch.set_num_threads(1)
-        self.encoder = embeddings.load_encoder()
-        # The first call is slow (lazy initialisation): pay it before the stream starts.
-        self.encoder.embed_utterance(np.zeros(SAMPLE_RATE, dtype=np.float32))
-        self.max_speakers = max_speakers
-        self.threshold = threshold
-        self._sums: list[np.ndarray] = []
+    def feed(self, block: np.ndarray) -> Iterator[list[Result]]:
+        """Feed float32 audio shaped (frames, channels); each channel's new results in turn."""
+        for n, streamer in enumerate(self.streamers):
+            mono = block[:, n] if len(self.streamers) > 1 else block.mean(axis=1)
+            yield streamer.feed(mono)
 
-    def __call__(self, audio: np.ndarray, items: list[Item]) -> None:
-        if len(audio) < SAMPLE_RATE // 2:
-            label = self._nearest_label(None)
-        else:
-            vector = self.encoder.embed_utterance(audio.astype(np.float32))
-            label = self._nearest_label(vector / (np.linalg.norm(vector) or 1.0))
-        for item in items:
-            item.speaker = label
-
-    def _nearest_label(self, vector: np.ndarray | None) -> str:
-        if vector is None:  # too short to embed: the latest speaker goes on
-            return f"spk_{max(len(self._sums) - 1, 0)}"
-        sims = [float(vector @ (c / np.linalg.norm(c))) for c in self._sums]
-        best = int(np.argmax(sims)) if sims else -1
-        if best < 0 or (sims[best] < self.threshold and len(self._sums) < self.max_speakers):
-            self._sums.append(vector.copy())
-            return f"spk_{len(self._sums) - 1}"
-        self._sums[best] = self._sums[best] + vector
-        return f"spk_{best}"
-
-
-# --------------------------------------------------------------------------- driver
-
-
-def stream_local(
-    source: AudioSource,
-    options: TranscriptionOptions,
-    *,
-    on_event: OnEvent,
-    model: object | None = None,
-    recognize: RecognizeFn | None = None,
-    config: StreamConfig | None = None,
-    stop: threading.Event | None = None,
-    hotwords: str | None = None,
-    vocabulary: Sequence[object] | None = None,
-    correction: bool = True,
-) -> None:
-    """Stream ``source`` through the offline engine, calling ``on_event`` per event.
-
-    Blocks until the audio ends (or ``stop`` is set); audio is read on a helper
-    thread into a bounded queue, and each decode takes all audio that arrived
-    meanwhile, so a slow decode never makes the stream fall further behind.
-    """
-    if recognize is None:
-        model = model if model is not None else load_shared_model()
-        recognize = make_recognizer(model, hotwords=hotwords)
-    channels = source.channels if options.channel_identification else 1
-    tracker = OnlineSpeakers(options.max_speakers) if options.max_speakers else None
-    dictation = options.type is TranscriptionType.DICTATION
-    # Loaded once per stream and shared by its channels (the same terms apply to all).
-    lexicon = lexicon_for(options, vocabulary) if correction else None
-    streamers = [
-        LocalStreamer(
-            recognize,
-            channel=f"ch_{n}" if options.channel_identification else None,
-            config=config,
-            dictation=dictation,
-            speakers=tracker,
-            realtime=bool(getattr(source, "realtime", True)),
-            lexicon=lexicon,
-        )
-        for n in range(channels)
-    ]
-    stop = stop or threading.Event()
-    for block in _blocks(source, stop):
-        audio = block.astype(np.float32) / 32768.0
-        for n, streamer in enumerate(streamers):
-            mono = audio[:, n] if channels > 1 else audio.mean(axis=1)
-            _emit(streamer.feed(mono), on_event)
-    if stop.is_set():
-        return  # interrupted: what was final has been emitted already
-    for streamer in streamers:
-        _emit(streamer.finish(), on_event)
-
-
-def _emit(results: list[Result], on_event: OnEvent) -> None:
-    if results:
-        on_event(TranscriptEvent(results=results, received=time.monotonic()))
-
-
-_END = object()
-
-
-def _blocks(
-    source: AudioSource, stop: threading.Event, max_chunks: int = 50
-) -> Iterator[np.ndarray]:
-    """All audio that has arrived since the last call, as one block (bounded queue)."""
-    chunks: queue.Queue = queue.Queue(maxsize=max_chunks)
-    failure: list[BaseException] = []
-    quit_reading = threading.Event()  # the consumer is gone: the reader must not block
-
-    def read() -> None:
-        try:
-            for chunk in source:
-                while not (quit_reading.is_set() or stop.is_set()):
-                    try:
-                        chunks.put(chunk, timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                else:
-                    return
-        except MedscribeError as exc:
-            failure.append(exc)
-        except Exception as exc:
-            failure.append(BackendError(f"reading the audio failed: {exc}"))
-        finally:
-            while not quit_reading.is_set():
-                try:
-                    chunks.put(_END, timeout=0.2)
-                    break
-                except queue.Full:
-                    continue
-
-    reader = threading.Thread(target=read, name="medscribe-stream-reader", daemon=True)
-    reader.start()
-    try:
-        done = False
-        while not done:
-            try:
-                first = chunks.get(timeout=0.2)
-            except queue.Empty:
-                if stop.is_set():
-                    return
-                continue
-            batch = [first]
-            while True:
-                try:
-                    batch.append(chunks.get_nowait())
-                except queue.Empty:
-                    break
-            if any(b is _END for b in batch):
-                done = True
-                batch = [b for b in batch if b is not _END]
-            if failure:
-                raise failure[0]
-            if batch:
-                yield np.concatenate(batch)
-    finally:
-        quit_reading.set()
-        source.close()
-        reader.join(timeout=2)
+    def finish(self) -> Iterator[list[Result]]:
+        """The audio has ended: each channel's last results in turn."""
+        for streamer in self.streamers:
+            yield streamer.finish()

@@ -11,7 +11,7 @@ Why this design
   of a conversation ("Any fever? No. Any shortness of breath?"), so one
   embedding per segment smears a change of speaker over the whole segment. We
   embed short sliding windows (1.2 s of speech every 0.4 s, see
-  :mod:`medscribe.engine.embeddings`) so that a change inside a segment shows.
+  :mod:`medscribe.engine.speakers.embeddings`) so that a change inside a segment shows.
 * **Estimate the count.** The user gives only an upper bound (2..10). Average-
   linkage agglomerative clustering on cosine distance with a distance threshold
   finds the number of voices; it is capped at ``max_speakers``. Small clusters
@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from medscribe.engine.embeddings import (
+from medscribe.engine.speakers.embeddings import (
     FRAME_SECONDS,
     WindowEmbeddings,
     audible,
@@ -78,7 +78,8 @@ def assign_speakers(audio_16k_mono: np.ndarray, items: list[Item], max_speakers:
         _label_items(items, {})
         return 0
     mel = mel_frames(audio_16k_mono)
-    speech = audible(frame_levels_db(audio_16k_mono, len(mel)), [(w.start, w.end) for w in words])
+    spans = [(w.start or 0.0, w.end or 0.0) for w in words]  # every word has its times here
+    speech = audible(frame_levels_db(audio_16k_mono, len(mel)), spans)
     trim_to_speech(words, speech)
     windows = embed_windows(mel, runs_of(speech), window=WINDOW_SECONDS, hop=HOP_SECONDS)
     if len(windows.vectors) == 0:  # no audible speech under the words
@@ -102,13 +103,14 @@ def trim_to_speech(words: list[Item], speech: np.ndarray, margin: float = 0.03) 
     at all keeps its times.
     """
     for word in words:
-        a = int(word.start / FRAME_SECONDS)
-        b = max(a + 1, int(np.ceil(word.end / FRAME_SECONDS)))
+        start, end = word.start or 0.0, word.end or 0.0  # timed words only
+        a = int(start / FRAME_SECONDS)
+        b = max(a + 1, int(np.ceil(end / FRAME_SECONDS)))
         inside = np.flatnonzero(speech[a:b])
         if len(inside) == 0:
             continue
-        word.start = max(word.start, (a + inside[0]) * FRAME_SECONDS - margin)
-        word.end = min(word.end, (a + inside[-1] + 1) * FRAME_SECONDS + margin)
+        word.start = max(start, (a + inside[0]) * FRAME_SECONDS - margin)
+        word.end = min(end, (a + inside[-1] + 1) * FRAME_SECONDS + margin)
 
 
 # --------------------------------------------------------------------------- clustering
@@ -167,7 +169,8 @@ def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def _normed(x: np.ndarray) -> np.ndarray:
-    return (x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)).astype(np.float32)
+    normed: np.ndarray = x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
+    return normed.astype(np.float32)
 
 
 # --------------------------------------------------------------------------- frames and words
@@ -199,7 +202,8 @@ def _majority_filter(labels: np.ndarray, k: int, width: int) -> np.ndarray:
     one_hot = np.eye(k, dtype=np.float32)[labels]
     kernel = np.ones(width, dtype=np.float32)
     counts = np.stack([np.convolve(one_hot[:, c], kernel, mode="same") for c in range(k)], axis=1)
-    return np.argmax(counts, axis=1)
+    labels_out: np.ndarray = np.argmax(counts, axis=1)
+    return labels_out
 
 
 def word_speakers(frame_labels: np.ndarray, covered: np.ndarray, words: list[Item]) -> list[int]:
@@ -207,8 +211,8 @@ def word_speakers(frame_labels: np.ndarray, covered: np.ndarray, words: list[Ite
     covered_at = np.flatnonzero(covered)
     out: list[int] = []
     for word in words:
-        a = int(word.start / FRAME_SECONDS)
-        b = max(a + 1, int(np.ceil(word.end / FRAME_SECONDS)))
+        a = int((word.start or 0.0) / FRAME_SECONDS)
+        b = max(a + 1, int(np.ceil((word.end or 0.0) / FRAME_SECONDS)))
         inside = frame_labels[a:b][covered[a:b]]
         if len(inside):
             out.append(int(np.bincount(inside).argmax()))

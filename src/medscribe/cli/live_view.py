@@ -1,4 +1,7 @@
-"""The live view of a stream: partials rewritten in place, finals appended with labels.
+"""``medscribe stream``'s live view: partials rewritten in place, finals appended with labels.
+
+A terminal display, so it lives with the CLI; it reads the streaming events
+(:mod:`medscribe.streaming.events`) that both backends produce.
 
 Rich's ``Live`` keeps a small region at the bottom of the terminal that is
 redrawn as partials change (one line per channel, unstable words dimmed); each

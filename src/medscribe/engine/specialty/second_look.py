@@ -1,13 +1,15 @@
-"""Contextual biasing: a second, prompted decode of the segments that sound like lexicon terms.
+"""The prompted second look: the segments that sound like lexicon terms, decoded again with them.
 
 This module owns *which* terms are put in front of the decoder for *which*
 stretch of audio, and how the prompted reading is merged with the first one.
+It is the first half of the specialty stage (:mod:`medscribe.engine.specialty`);
+the correction pass is the second.
 
-1. First pass: plain faster-whisper (the same call as
-   :func:`medscribe.engine.recognition.recognize`), kept per segment.
+1. First pass: the recognition stage's items of a stretch of audio
+   (:func:`medscribe.engine.recognition.decode`).
 2. Doubtful runs: words that are not English, not medical or heard with low
    confidence, whose Metaphone neighbours in the lexicon
-   (:func:`medscribe.engine.correction.candidates`) score in a middle band
+   (:func:`medscribe.engine.specialty.correction.candidates`) score in a middle band
    (:func:`doubtful_runs`). Speech without such runs is not decoded again:
    ordinary speech costs nothing and risks nothing.
 3. Second look: each doubtful run, with a word of context each side, is a
@@ -16,46 +18,42 @@ stretch of audio, and how the prompted reading is merged with the first one.
    greedily, with the snippets' terms as ``hotwords`` (faster-whisper puts them
    in the decoder prompt) and without previous text. Only the doubtful stretches
    are decoded again, so the cost follows how much of the audio is in doubt.
+   Clips do not depend on each other: they are decoded side by side on the
+   model's workers (:mod:`medscribe.engine.parallel`).
 4. Merge: the two word sequences are aligned (``difflib``); where they differ
    the prompted words are taken only when they replace first-pass words that
    sound alike (Metaphone keys) and bring a lexicon term the first pass lacks;
    words the prompted pass adds or drops are ignored, and a change that would
    remove, add or change a number, dose, unit or negation is never taken
-   (:mod:`medscribe.engine.protected`). So a prompt full of drug names cannot
+   (:mod:`medscribe.engine.specialty.protected`). So a prompt full of drug names cannot
    turn "chest pain" into anything else: a change that brings no term, or does
    not sound like what it replaces, is thrown away.
-5. The correction pass (:mod:`medscribe.engine.correction`) runs on the result.
 
-faster-whisper is used through its public ``WhisperModel.transcribe``; the
+faster-whisper is used through the recognition stage's one decode call; the
 second look reuses nothing of the first one but the model.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from medscribe.engine import correction
-from medscribe.engine.lexicon import (
-    Lexicon,
-    from_vocabulary,
-    letters,
-    load_lexicon,
-    phonetic_key,
-)
-from medscribe.engine.protected import protected_flags, protected_in
-from medscribe.engine.recognition import SAMPLE_RATE, join_number_pieces, word_items
+from medscribe.engine.parallel import side_by_side
+from medscribe.engine.recognition import SAMPLE_RATE, DecodeOptions, decode
+from medscribe.engine.specialty import correction
+from medscribe.engine.specialty.lexicon import Lexicon, letters, phonetic_key
+from medscribe.engine.specialty.protected import protected_flags, protected_in
 from medscribe.transcript import Item
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-    from medscribe.request import TranscriptionOptions
+    from medscribe.engine.lock import FairLock
+    from medscribe.engine.progress import Watch
 
 #: Most hotwords per prompted decode (the prompt shares the decoder's 448 tokens).
 MAX_HOTWORDS = 6
@@ -80,73 +78,6 @@ HOTWORD_SOUND = 0.6
 MERGE_SOUND = 0.5
 #: Audio kept around a segment for its second decode (seconds).
 PAD_S = 0.25
-
-
-@dataclass(slots=True)
-class RecognizedSegment:
-    """One segment of a decode: its span and its items (times absolute)."""
-
-    start: float
-    end: float
-    items: list[Item] = field(default_factory=list)
-
-    @property
-    def words(self) -> list[Item]:
-        return [i for i in self.items if not i.is_punctuation]
-
-
-def lexicon_for(options: TranscriptionOptions, vocabulary: Iterable[object] | None) -> Lexicon:
-    """The specialty's lexicon plus the custom vocabulary's terms."""
-    lexicon = load_lexicon(options.specialty)
-    if vocabulary:
-        lexicon = lexicon + from_vocabulary(vocabulary)
-    return lexicon
-
-
-def decode_segments(
-    audio: np.ndarray,
-    *,
-    model: WhisperModel,
-    offset: float = 0.0,
-    beam_size: int = 5,
-    hotwords: str | None = None,
-    vad_filter: bool = True,
-    condition_on_previous_text: bool = True,
-    max_new_tokens: int | None = None,
-) -> list[RecognizedSegment]:
-    """faster-whisper on mono 16 kHz ``audio``, kept per segment (times from ``offset``)."""
-    if audio.shape[0] == 0:
-        return []
-    segments, _info = model.transcribe(
-        audio,
-        language="en",
-        beam_size=beam_size,
-        word_timestamps=True,
-        vad_filter=vad_filter,
-        hotwords=hotwords,
-        condition_on_previous_text=condition_on_previous_text,
-        **(
-            # A prompted pass decodes once, at temperature 0, and no longer than the
-            # first reading warrants: a prompt can start the decoder repeating
-            # itself, and the temperature fallback would then decode it five more times.
-            {
-                "temperature": 0.0,
-                "max_new_tokens": max_new_tokens,
-                "compression_ratio_threshold": None,
-            }
-            if max_new_tokens
-            else {}
-        ),
-    )
-    limit = offset + audio.shape[0] / SAMPLE_RATE
-    out: list[RecognizedSegment] = []
-    for segment in segments:
-        items: list[Item] = []
-        for text, start, end, probability in join_number_pieces(segment.words or ()):
-            items.extend(word_items(text, start + offset, end + offset, probability, limit))
-        if items:
-            out.append(RecognizedSegment(segment.start + offset, segment.end + offset, items))
-    return out
 
 
 def doubtful_runs(words: list[Item], lexicon: Lexicon) -> list[tuple[int, int, dict[str, float]]]:
@@ -177,16 +108,6 @@ def doubtful_runs(words: list[Item], lexicon: Lexicon) -> list[tuple[int, int, d
             if any(c >= (WORTH_CUSTOM if t.custom else WORTH) for t, c in hits):
                 runs.append((start, stop, {t.spoken: c for t, c in hits}))
     return runs
-
-
-def hotwords_for(items: list[Item], lexicon: Lexicon, limit: int = MAX_HOTWORDS) -> list[str]:
-    """Terms that doubtful runs of ``items`` sound like, best first (empty: nothing to bias)."""
-    words = [i for i in items if not i.is_punctuation]
-    scored: dict[str, float] = {}
-    for _start, _stop, scores in doubtful_runs(words, lexicon):
-        for term, value in scores.items():
-            scored[term] = max(value, scored.get(term, 0.0))
-    return sorted(scored, key=lambda t: -scored[t])[:limit]
 
 
 @dataclass(slots=True)
@@ -220,23 +141,31 @@ def find_snippets(items: list[Item], lexicon: Lexicon) -> list[Snippet]:
     return snippets
 
 
-def recognize_biased(
+def look_again(
     audio: np.ndarray,
+    items: list[Item],
+    lexicon: Lexicon,
     *,
     model: WhisperModel,
-    lexicon: Lexicon,
     offset: float = 0.0,
-    beam_size: int = 5,
+    lock: FairLock | None = None,
+    watch: Watch | None = None,
+    workers: int = 1,
 ) -> list[Item]:
-    """Recognise ``audio`` with the lexicon: first pass, prompted second look, correction."""
-    if audio.ndim != 1:
-        raise ValueError("recognize_biased() takes mono audio; split channels first")
-    segments = decode_segments(audio, model=model, offset=offset, beam_size=beam_size)
-    items = [item for segment in segments for item in segment.items]
+    """``items`` (the first pass over ``audio``, from ``offset`` s), prompted readings merged in.
+
+    Each clip of snippets is decoded under ``lock``, the engine's fair lock, up to
+    ``workers`` clips at a time (they do not depend on each other); ``watch`` is
+    checked between the clips' segments.
+    """
     snippets = find_snippets(items, lexicon)
+
+    def hear(batch: list[tuple[int, Snippet]]) -> dict[int, list[Item]]:
+        return _hear_again(audio, batch, model=model, offset=offset, lock=lock, watch=watch)
+
     readings: dict[int, list[Item]] = {}
-    for batch in _batches(snippets):
-        readings.update(_hear_again(audio, batch, model=model, offset=offset))
+    for found in side_by_side(hear, _batches(snippets), workers):
+        readings.update(found)
     out: list[Item] = []
     position = 0
     for index, snippet in enumerate(snippets):
@@ -244,7 +173,7 @@ def recognize_biased(
         out.extend(merge(items[snippet.first : snippet.stop], readings.get(index, []), lexicon))
         position = snippet.stop
     out.extend(items[position:])
-    return correction.correct_items(out, lexicon)
+    return out
 
 
 def _batches(snippets: list[Snippet]) -> list[list[tuple[int, Snippet]]]:
@@ -267,6 +196,8 @@ def _hear_again(
     *,
     model: WhisperModel,
     offset: float,
+    lock: FairLock | None = None,
+    watch: Watch | None = None,
 ) -> dict[int, list[Item]]:
     """Decode a batch of snippets as one clip with their hotwords; words per snippet index.
 
@@ -299,9 +230,7 @@ def _hear_again(
         return {}
     hotwords = sorted(scores, key=lambda t: -scores[t])[:MAX_HOTWORDS]
     clip = np.concatenate(pieces).astype(np.float32, copy=False)
-    decoded = decode_segments(
-        clip,
-        model=model,
+    options = DecodeOptions(
         # Greedy: the prompt already narrows the search (a beam costs more here).
         beam_size=1,
         hotwords=", ".join(hotwords),
@@ -309,6 +238,7 @@ def _hear_again(
         condition_on_previous_text=False,
         max_new_tokens=min(3 * words + 8, MAX_NEW_TOKENS),
     )
+    decoded = decode(model, clip, options, lock=lock, watch=watch)
     out: dict[int, list[Item]] = {}
     for item in (i for segment in decoded for i in segment.items):
         if item.is_punctuation:

@@ -1,8 +1,8 @@
 """Lexicons of the offline engine: the terms a specialty (or a custom vocabulary) brings.
 
 This module owns loading terms and giving each its phonetic keys; what is done
-with them is :mod:`medscribe.engine.biasing` (decoder prompts) and
-:mod:`medscribe.engine.correction` (replacing misheard words).
+with them is :mod:`medscribe.engine.specialty.second_look` (decoder prompts) and
+:mod:`medscribe.engine.specialty.correction` (replacing misheard words).
 
 * Specialty lexicons are the committed ``medscribe/data/lexicons/<SPECIALTY>.tsv``
   files (``term``, ``category``, ``source``; built by ``scripts/build_lexicons.py``,

@@ -1,31 +1,44 @@
-"""Amazon Transcribe Medical streaming over its WebSocket protocol.
+"""Amazon Transcribe Medical streaming over its WebSocket protocol (the AWS backend's streams).
 
 This module owns the client side of streaming-websocket.md: the SigV4-presigned
 URL for ``/medical-stream-transcription-websocket`` (signed with botocore's own
 ``SigV4QueryAuth``, not hand-rolled crypto), sending audio as event-stream
 AudioEvents with the ``websockets`` package, and turning the service's replies
 into :class:`~medscribe.streaming.events.TranscriptEvent` callbacks or one-line
-errors. Framing lives in :mod:`medscribe.streaming.eventstream`.
+errors. Framing lives in :mod:`medscribe.backends.aws.eventstream`; credentials
+and region come from the backend's one session builder
+(:func:`medscribe.backends.aws.session.make_session`), so a stream finds them
+exactly as a batch job does (profile, AWS_REGION, ~/.aws). The service's stream
+rules are :mod:`medscribe.backends.aws.rules`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from medscribe.config import Settings
-from medscribe.errors import BackendError, ConfigError, ValidationError
-from medscribe.request import TranscriptionOptions, check_for_aws_stream
-from medscribe.streaming.events import TranscriptEvent
-from medscribe.streaming.eventstream import (
+from medscribe.backends.aws.eventstream import (
     ResponseDecoder,
     encode_audio_event,
     encode_end_of_stream,
 )
+from medscribe.backends.aws.rules import check_stream_channels, check_stream_options
+from medscribe.backends.aws.session import BACKEND, ready_session
+from medscribe.backends.base import OnEvent
+from medscribe.config import Settings
+from medscribe.errors import NotReadyError, StreamError
+from medscribe.request import TranscriptionOptions
 from medscribe.streaming.source import AudioSource
+
+if TYPE_CHECKING:
+    import numpy as np
+    from botocore.credentials import ReadOnlyCredentials
+    from websockets.asyncio.client import ClientConnection
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +46,8 @@ SERVICE = "transcribe"
 PATH = "/medical-stream-transcription-websocket"
 #: The service refuses X-Amz-Expires above 300 seconds.
 EXPIRES = 300
-#: Streams take 2 channels without a quota increase.
-MAX_STREAM_CHANNELS = 2
-
-OnEvent = Callable[[TranscriptEvent], None]
+#: Tests and private deployments point the stream at another WebSocket endpoint.
+ENDPOINT_ENV = "MEDSCRIBE_STREAM_ENDPOINT"
 
 
 def default_endpoint(region: str) -> str:
@@ -51,7 +62,7 @@ def stream_query(
     session_id: str | None = None,
 ) -> dict[str, str]:
     """The request's own query parameters (before signing), per the service's templates."""
-    check_for_aws_stream(options)
+    check_stream_options(options)
     query = {
         "language-code": options.language_code,
         "media-encoding": "pcm",
@@ -62,10 +73,7 @@ def stream_query(
     if options.max_speakers is not None:
         query["show-speaker-label"] = "true"
     if options.channel_identification:
-        if not 2 <= channels <= MAX_STREAM_CHANNELS:
-            raise ValidationError(
-                f"streaming channel identification takes 2 channels, not {channels}"
-            )
+        check_stream_channels(channels)
         query["enable-channel-identification"] = "true"
         query["number-of-channels"] = str(channels)
     if options.vocabulary:
@@ -78,14 +86,14 @@ def stream_query(
 def presign_url(
     query: dict[str, str],
     *,
-    credentials: object,
+    credentials: ReadOnlyCredentials,
     region: str,
     endpoint: str | None = None,
     expires: int = EXPIRES,
 ) -> str:
     """A SigV4 query-signed ``wss://`` (or ``ws://`` for a local endpoint) URL.
 
-    ``credentials`` are botocore credentials (``session.get_credentials()``).
+    ``credentials`` are frozen botocore credentials (:func:`resolve_credentials`).
     The signature covers the ``host`` header only, as the protocol requires.
     """
     from botocore.auth import SigV4QueryAuth
@@ -97,26 +105,20 @@ def presign_url(
     url = urlunsplit((scheme, base.netloc, PATH, urlencode(sorted(query.items())), ""))
     request = AWSRequest(method="GET", url=url)
     SigV4QueryAuth(credentials, SERVICE, region, expires=min(expires, EXPIRES)).add_auth(request)
-    signed = urlsplit(request.url)
+    signed = urlsplit(str(request.url))
     return urlunsplit((base.scheme, signed.netloc, signed.path, signed.query, ""))
 
 
-def resolve_credentials(settings: Settings) -> tuple[object, str]:
-    """Frozen credentials and region as boto3 finds them (profile, environment, ~/.aws)."""
-    import boto3
-    import botocore.exceptions
+def resolve_credentials(settings: Settings) -> tuple[ReadOnlyCredentials, str]:
+    """Frozen credentials and the region, found as for every AWS call (see :mod:`.session`).
 
-    try:
-        session = boto3.Session(profile_name=settings.aws_profile, region_name=settings.region)
-    except botocore.exceptions.ProfileNotFound as exc:
-        raise ConfigError(str(exc)) from None
+    Raises one ``NotReadyError`` naming the region and the credentials when both lack.
+    """
+    session = ready_session(settings, need_bucket=False)
     credentials = session.get_credentials()
-    if credentials is None:
-        raise ConfigError("no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID)")
-    region = session.region_name
-    if not region:
-        raise ConfigError("no AWS region set (use --region or AWS_REGION)")
-    return credentials.get_frozen_credentials(), region
+    if credentials is None:  # ready_session found them; botocore caches what it found
+        raise NotReadyError(BACKEND, [])
+    return credentials.get_frozen_credentials(), str(session.region_name)
 
 
 def stream_aws(
@@ -130,8 +132,10 @@ def stream_aws(
 ) -> str:
     """Stream ``source`` to Transcribe Medical; call ``on_event`` for each TranscriptEvent.
 
+    ``endpoint`` defaults to ``$MEDSCRIBE_STREAM_ENDPOINT``, then the region's own.
     Blocks until the service has sent its last result; returns the session id.
     """
+    endpoint = endpoint or os.environ.get(ENDPOINT_ENV) or None
     credentials, region = resolve_credentials(settings)
     session_id = session_id or str(uuid.uuid4())
     query = stream_query(
@@ -154,12 +158,12 @@ async def _run(url: str, source: AudioSource, on_event: OnEvent) -> None:
         connection = await websockets.connect(url, open_timeout=15, max_size=2**22)
     except InvalidStatus as exc:
         status = exc.response.status_code
-        raise BackendError(
+        raise StreamError(
             f"the streaming endpoint {host} refused the connection (HTTP {status})",
             hint="check credentials, region and clock" if status in (401, 403) else None,
         ) from None
     except (OSError, InvalidHandshake, TimeoutError) as exc:
-        raise BackendError(f"cannot connect to the streaming endpoint {host}: {exc}") from None
+        raise StreamError(f"cannot connect to the streaming endpoint {host}: {exc}") from None
 
     decoder = ResponseDecoder()
     async with connection as ws:
@@ -176,7 +180,7 @@ async def _run(url: str, source: AudioSource, on_event: OnEvent) -> None:
                     on_event(event)
         except ConnectionClosedError as exc:
             if _failure(sender) is None:
-                raise BackendError(f"the stream was closed by the service: {exc}") from None
+                raise StreamError(f"the stream was closed by the service: {exc}") from None
         finally:
             source.close()
             if not sender.done():
@@ -186,20 +190,20 @@ async def _run(url: str, source: AudioSource, on_event: OnEvent) -> None:
             raise failure
 
 
-def _failure(task: asyncio.Task) -> BaseException | None:
+def _failure(task: asyncio.Task[None]) -> BaseException | None:
     if not task.done() or task.cancelled():
         return None
     return task.exception()
 
 
-async def _send(ws: object, source: AudioSource) -> None:
+async def _send(ws: ClientConnection, source: AudioSource) -> None:
     """Send every chunk as an AudioEvent, then the empty end-of-stream event."""
-    chunks: Iterator = iter(source)
+    chunks: Iterator[np.ndarray] = iter(source)
     while True:
         # The source paces itself (real time) or blocks (microphone): keep it off the loop.
         chunk = await asyncio.to_thread(next, chunks, None)
         if chunk is None:
             break
-        await ws.send(encode_audio_event(chunk.tobytes()))  # type: ignore[attr-defined]
-    await ws.send(encode_end_of_stream())  # type: ignore[attr-defined]
+        await ws.send(encode_audio_event(chunk.tobytes()))
+    await ws.send(encode_end_of_stream())
     log.debug("audio sent; waiting for the last results")

@@ -2,7 +2,7 @@
 
 Owns the voice encoder (Resemblyzer's pretrained ``VoiceEncoder``, shipped in its
 wheel, so nothing is downloaded at run time) and the window layout that
-:mod:`medscribe.engine.speakers` clusters. Resemblyzer's own ``embed_utterance``
+:mod:`medscribe.engine.speakers.partition` clusters. Resemblyzer's own ``embed_utterance``
 computes a mel spectrogram per call and uses fixed 1.6 s partials; here the mel
 spectrogram of the whole recording is computed once (with Resemblyzer's own
 ``wav_to_mel_spectrogram``) and windows of our length are cut from it and run
@@ -17,6 +17,7 @@ without a pause is still found by the sliding windows inside a run.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -48,18 +49,53 @@ class WindowEmbeddings:
     n_frames: int  # frames in the recording
 
 
-@cache
+#: Serialises the encoder's loading and warm-up (they may run on a helper thread).
+_ENCODER_LOCK = threading.Lock()
+
+
 def load_encoder() -> VoiceEncoder:
-    """Resemblyzer's pretrained encoder, loaded once per process, on the CPU."""
+    """Resemblyzer's pretrained encoder, loaded once per process, on the CPU (thread-safe)."""
+    with _ENCODER_LOCK:
+        return _load_encoder()
+
+
+@cache
+def _load_encoder() -> VoiceEncoder:
     encoder = _resemblyzer().VoiceEncoder(device="cpu", verbose=False)
     encoder.eval()
     return encoder
 
 
+def warm_up() -> None:
+    """Load the encoder and run it once, so that a later call does not pay its set-up.
+
+    Importing torch and librosa, loading the weights, the first mel spectrogram
+    and the LSTM's first call take seconds of one core, independent of the
+    audio: the speaker stage has this done on a helper thread while the
+    recogniser decodes (:class:`medscribe.engine.speakers.SpeakerStage`).
+    """
+    with _ENCODER_LOCK:
+        _warm_up()
+
+
+@cache
+def _warm_up() -> None:
+    import torch
+
+    encoder = _load_encoder()
+    mel = mel_frames(np.zeros(2 * SAMPLE_RATE, dtype=np.float32))
+    window = np.ascontiguousarray(mel[None, : round(1.2 / FRAME_SECONDS)], dtype=np.float32)
+    with torch.inference_mode():
+        encoder(torch.from_numpy(window))
+
+
 def mel_frames(audio: np.ndarray) -> np.ndarray:
     """Resemblyzer's mel spectrogram of the whole recording, (frames, 40)."""
     audio_mod = _resemblyzer().audio
-    return audio_mod.wav_to_mel_spectrogram(np.ascontiguousarray(audio, dtype=np.float32))
+    mel: np.ndarray = audio_mod.wav_to_mel_spectrogram(
+        np.ascontiguousarray(audio, dtype=np.float32)
+    )
+    return mel
 
 
 @cache
@@ -73,7 +109,8 @@ def _resemblyzer() -> ModuleType:
         import resemblyzer
         import resemblyzer.audio  # the submodule mel_frames uses
 
-    return resemblyzer
+    module: ModuleType = resemblyzer
+    return module
 
 
 def frame_levels_db(audio: np.ndarray, n_frames: int) -> np.ndarray:
@@ -83,7 +120,8 @@ def frame_levels_db(audio: np.ndarray, n_frames: int) -> np.ndarray:
     usable = min(len(audio), len(padded))
     padded[:usable] = audio[:usable]
     rms = np.sqrt(np.mean(padded.reshape(n_frames, hop) ** 2, axis=1))
-    return 20 * np.log10(rms + 1e-6)
+    levels: np.ndarray = 20 * np.log10(rms + 1e-6)
+    return levels
 
 
 def audible(levels_db: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:

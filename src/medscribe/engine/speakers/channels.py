@@ -1,7 +1,8 @@
 """Channel identification in the offline engine: each channel transcribed on its own.
 
-Owns :func:`transcribe_channels`, which the pipeline calls for ``--channels``
-with a ``(channels, N)`` block of 16 kHz audio and its recogniser. Every word is
+Owns :func:`transcribe_channels`, which the engine calls for channel
+identification with a ``(channels, N)`` block of 16 kHz audio and its recogniser
+(the channels side by side on the model's workers). Every word is
 tagged ``ch_0``, ``ch_1``, ... and the channels are merged into one list in time
 order (a punctuation mark stays right after its word), the shape of the
 service's ``results.channel_labels``. The service takes two channels; we take up
@@ -30,12 +31,14 @@ The levels and the muting are a few lines of numpy; a VAD library would answer
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
 import numpy as np
 
-from medscribe.engine.embeddings import frame_levels_db
+from medscribe.engine.parallel import side_by_side
+from medscribe.engine.speakers.embeddings import frame_levels_db
 from medscribe.errors import ValidationError
 from medscribe.transcript.model import Item
 
@@ -53,12 +56,14 @@ RecognizeFn = Callable[[np.ndarray], list[Item]]
 
 
 def transcribe_channels(
-    audio: np.ndarray, recognize_fn: RecognizeFn, *, offset: float = 0.0
+    audio: np.ndarray, recognize_fn: RecognizeFn, *, offset: float = 0.0, workers: int = 1
 ) -> list[Item]:
     """Recognise each channel of ``audio`` (channels, N) alone; items tagged and merged in time.
 
     ``offset`` is where ``audio`` starts in the file (seconds) when ``recognize_fn``
-    returns file times, as the pipeline's does for its 10-minute windows.
+    returns file times, as the engine's does for its 10-minute windows. Up to
+    ``workers`` channels are recognised at once (``recognize_fn`` must be
+    thread-safe then): they do not depend on each other.
     """
     if audio.ndim != 2 or audio.shape[0] < 1:
         raise ValidationError("channel identification needs audio shaped (channels, samples)")
@@ -69,24 +74,25 @@ def transcribe_channels(
         )
     levels = frame_levels(audio)
     gates = leak_gates(levels)
-    per_channel: list[list[Item]] = []
-    for c in range(audio.shape[0]):
-        items: list[Item] = []
-        if levels[c].max(initial=-np.inf) >= SILENT_DBFS:
-            items = recognize_fn(_muted(audio[c], gates[c]))
+    audible = [c for c in range(audio.shape[0]) if levels[c].max(initial=-np.inf) >= SILENT_DBFS]
+    heard = side_by_side(lambda c: recognize_fn(_muted(audio[c], gates[c])), audible, workers)
+    per_channel: list[list[Item]] = [[] for _ in range(audio.shape[0])]
+    for c, items in zip(audible, heard, strict=True):
         for item in items:
             item.channel = f"ch_{c}"
-        per_channel.append(items)
+        per_channel[c] = items
     kept = [
-        _drop_words(
-            items,
-            lambda w, c=c: (
-                _is_silent(w, levels[c], offset) or _is_leak(w, c, levels, per_channel, offset)
-            ),
-        )
+        _drop_words(items, functools.partial(_foreign, c, levels, per_channel, offset))
         for c, items in enumerate(per_channel)
     ]
     return merge_in_time(kept)
+
+
+def _foreign(
+    c: int, levels: np.ndarray, per_channel: list[list[Item]], offset: float, word: Item
+) -> bool:
+    """Whether a word of channel ``c`` is not its own: silent there, or leaked from another."""
+    return _is_silent(word, levels[c], offset) or _is_leak(word, c, levels, per_channel, offset)
 
 
 def frame_levels(audio: np.ndarray) -> np.ndarray:

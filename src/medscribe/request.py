@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -120,8 +120,7 @@ class TranscriptionOptions(BaseModel):
     def _exclusive(self) -> TranscriptionOptions:
         if self.max_speakers is not None and self.channel_identification:
             raise ValueError(
-                "speaker partitioning (--speakers) and channel identification (--channels) "
-                "cannot be used together"
+                "speaker partitioning and channel identification cannot be used together"
             )
         return self
 
@@ -163,20 +162,30 @@ def build_options(**kwargs: object) -> TranscriptionOptions:
     try:
         return TranscriptionOptions(**kwargs)
     except PydanticValidationError as exc:
-        raise ValidationError(_first_error(exc)) from None
+        message, option = _first_error(exc)
+        # ``option`` lets a caller name its own argument (the CLI: "--speakers").
+        raise ValidationError(message, option=option) from None
 
 
+#: The words a message uses for a field; a caller maps them to its own names.
 _FIELD_NAMES = {
-    "max_speakers": "--speakers",
-    "max_alternatives": "--alternatives",
-    "vocabulary": "--vocabulary",
+    "max_speakers": "speakers",
+    "max_alternatives": "alternatives",
+    "vocabulary": "vocabulary",
     "language_code": "language code",
 }
 
 
-def _first_error(exc: PydanticValidationError) -> str:
+def _first_error(exc: PydanticValidationError) -> tuple[str, str | None]:
+    """The first problem as one line, and the field it concerns."""
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()))
+    if not loc:  # a rule over several fields: speakers with channels
+        return str(err.get("msg", "invalid options")).removeprefix("Value error, "), "channels"
+    return _field_error(err, loc), loc
+
+
+def _field_error(err: Any, loc: str) -> str:
     field = _FIELD_NAMES.get(loc, loc)
     msg = err.get("msg", "invalid value")
     if isinstance(err.get("ctx", {}).get("error"), ValidationError):

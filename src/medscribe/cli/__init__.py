@@ -37,6 +37,10 @@ SETTING_FLAGS: dict[str, str] = {
 #: An error's ``option`` -> (the words library messages use for it, the flag that sets it).
 OPTION_FLAGS: dict[str, tuple[str, str]] = {
     "channels": ("channel identification", "--channels"),
+    # The request models' words (medscribe.request):
+    "max_speakers": ("speakers", "--speakers"),
+    "max_alternatives": ("alternatives", "--alternatives"),
+    "vocabulary": ("vocabulary", "--vocabulary"),
     "model": ("model", "--model"),
     # The engine's words (medscribe.engine.config):
     "device": ("device", "--device"),

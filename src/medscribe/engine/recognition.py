@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -73,6 +74,9 @@ _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 _MIN_WORD_S = 0.01
 #: The rest of a number Whisper split at its point or comma: ".2", ",000", ":30".
 _NUMBER_TAIL = re.compile(r"^[.,:/]\d")
+#: Signals longer than this (seconds) are prepared for decoding one at a time (see decode).
+PREPARE_ALONE_S = 60.0
+_PREPARE_LOCK = threading.Lock()
 
 
 # --------------------------------------------------------------------------- the model
@@ -232,7 +236,11 @@ def decode(
     options = options or DecodeOptions()
     if watch is not None:
         watch.check()
-    with lock or contextlib.nullcontext():
+    # The eager part of transcribe (VAD, the whole signal's spectrogram) briefly takes
+    # several hundred MB for a ten-minute window: one long signal at a time, so that
+    # windows decoded side by side do not double the peak memory.
+    heavy = _PREPARE_LOCK if audio.shape[0] > PREPARE_ALONE_S * SAMPLE_RATE else None
+    with heavy or contextlib.nullcontext(), lock or contextlib.nullcontext():
         segments, _info = model.transcribe(audio, **options.transcribe_kwargs())
     steps: Iterable[WhisperSegment] = _locked(segments, lock)
     if watch is not None:

@@ -28,10 +28,11 @@ from medscribe.offline import keep_offline
 
 keep_offline()
 
-from medscribe.api import stream, transcribe
+from typing import TYPE_CHECKING, Any
+
 from medscribe.backends import Backend, Job, JobStatus, get_backend
 from medscribe.config import Settings, load_settings
-from medscribe.engine import Engine, EngineConfig, TranscriptionCancelled, shared_engine
+from medscribe.engine import EngineConfig, TranscriptionCancelled
 from medscribe.errors import (
     BackendError,
     ConfigError,
@@ -44,7 +45,32 @@ from medscribe.streaming.events import TranscriptEvent
 from medscribe.transcript import Item, Transcript
 from medscribe.vocabulary import VocabularyEntry
 
+if TYPE_CHECKING:
+    from medscribe.api import stream, transcribe
+    from medscribe.engine import Engine, shared_engine
+
 __version__ = "0.1.0"
+
+#: Names imported when first used: the engine's stages load numpy and their word
+#: lists, which a command that never transcribes (``medscribe jobs``) should not pay.
+_LAZY = {
+    "Engine": "medscribe.engine",
+    "shared_engine": "medscribe.engine",
+    "stream": "medscribe.api",
+    "transcribe": "medscribe.api",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'medscribe' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
+
 
 __all__ = [
     "Backend",

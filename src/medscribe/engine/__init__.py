@@ -22,12 +22,32 @@ and none of them builds a stage of its own. Where each part lives:
   (cancellation and progress), :mod:`.wordlists` (the shipped word lists).
 
 Heavy libraries (faster-whisper, CTranslate2, torch, PyAV) are imported when a
-stage first needs them, so ``import medscribe.engine`` stays cheap.
+stage first needs them, and :class:`Engine` itself on first use, so ``import
+medscribe.engine`` (for :class:`EngineConfig`, say) stays cheap.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from medscribe.engine.config import ComputeType, Device, EngineConfig
-from medscribe.engine.core import LOCAL_ACCOUNT_ID, Engine, shared_engine
 from medscribe.engine.progress import ProgressFn, TranscriptionCancelled
+
+if TYPE_CHECKING:
+    from medscribe.engine.core import LOCAL_ACCOUNT_ID, Engine, shared_engine
+
+#: Names of :mod:`.core`, imported when first used: the stages load numpy, the
+#: lexicon matcher and the formatting rules, which reading a setting does not need.
+_CORE = frozenset({"LOCAL_ACCOUNT_ID", "Engine", "shared_engine"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _CORE:
+        raise AttributeError(f"module 'medscribe.engine' has no attribute {name!r}")
+    from medscribe.engine import core
+
+    value = getattr(core, name)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
+
 
 __all__ = [
     "LOCAL_ACCOUNT_ID",

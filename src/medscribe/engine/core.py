@@ -49,7 +49,7 @@ from medscribe.engine.alternatives import segment_alternatives
 from medscribe.engine.config import EngineConfig
 from medscribe.engine.formatting import FormattingStage
 from medscribe.engine.lock import FairLock, model_lock
-from medscribe.engine.parallel import in_order
+from medscribe.engine.parallel import in_order, limit_allocator_arenas
 from medscribe.engine.progress import (
     RECOGNITION_SHARE,
     RECOGNITION_SHARE_WITH_SPEAKERS,
@@ -96,6 +96,7 @@ class Engine:
         self, config: EngineConfig | None = None, *, model: WhisperModel | None = None
     ) -> None:
         self.config = config or EngineConfig()
+        limit_allocator_arenas()  # before the model's threads and ours first allocate
         if model is None:
             model = load_model(
                 self.config.model,

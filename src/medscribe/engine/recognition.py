@@ -25,8 +25,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -74,9 +74,9 @@ _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 _MIN_WORD_S = 0.01
 #: The rest of a number Whisper split at its point or comma: ".2", ",000", ":30".
 _NUMBER_TAIL = re.compile(r"^[.,:/]\d")
-#: Signals longer than this (seconds) are prepared for decoding one at a time (see decode).
+#: Signals longer than this (seconds) are prepared for decoding on one thread (_prepare).
 PREPARE_ALONE_S = 60.0
-_PREPARE_LOCK = threading.Lock()
+_PREPARER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="medscribe-prepare")
 
 
 # --------------------------------------------------------------------------- the model
@@ -236,12 +236,8 @@ def decode(
     options = options or DecodeOptions()
     if watch is not None:
         watch.check()
-    # The eager part of transcribe (VAD, the whole signal's spectrogram) briefly takes
-    # several hundred MB for a ten-minute window: one long signal at a time, so that
-    # windows decoded side by side do not double the peak memory.
-    heavy = _PREPARE_LOCK if audio.shape[0] > PREPARE_ALONE_S * SAMPLE_RATE else None
-    with heavy or contextlib.nullcontext(), lock or contextlib.nullcontext():
-        segments, _info = model.transcribe(audio, **options.transcribe_kwargs())
+    with lock or contextlib.nullcontext():
+        segments = _prepare(model, audio, options)
     steps: Iterable[WhisperSegment] = _locked(segments, lock)
     if watch is not None:
         length_s = audio.shape[0] / SAMPLE_RATE if options.vad_filter else None
@@ -255,6 +251,25 @@ def decode(
         if items:
             out.append(RecognizedSegment(segment.start + offset, segment.end + offset, items))
     return out
+
+
+def _prepare(
+    model: WhisperModel, audio: np.ndarray, options: DecodeOptions
+) -> Iterable[WhisperSegment]:
+    """``model.transcribe``'s eager part (VAD, the spectrogram); its segments decode lazily.
+
+    For a ten-minute window that part briefly takes some 600 MB. Long signals are
+    prepared one at a time on one thread: windows decoded side by side then do
+    not add up their peaks, and the memory goes back to one allocator arena
+    instead of staying with every worker thread that once held it.
+    """
+    kwargs = options.transcribe_kwargs()
+    if audio.shape[0] <= PREPARE_ALONE_S * SAMPLE_RATE:
+        segments, _info = model.transcribe(audio, **kwargs)
+    else:
+        segments, _info = _PREPARER.submit(model.transcribe, audio, **kwargs).result()
+    prepared: Iterable[WhisperSegment] = segments
+    return prepared
 
 
 def _locked(segments: Iterable[WhisperSegment], lock: FairLock | None) -> Iterator[WhisperSegment]:

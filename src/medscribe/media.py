@@ -56,17 +56,17 @@ def probe(path: str | Path) -> MediaInfo:
 
     p = Path(path)
     if not p.exists():
-        raise MediaError(f"{p}: no such file")
+        raise MediaError(f"{p}: no such file", path=p)
     if p.is_dir():
-        raise MediaError(f"{p}: is a directory, not an audio file")
+        raise MediaError(f"{p}: is a directory, not an audio file", path=p)
     size = p.stat().st_size
     if size == 0:
-        raise MediaError(f"{p}: the file is empty")
+        raise MediaError(f"{p}: the file is empty", path=p)
     try:
         with av.open(str(p), metadata_errors="ignore") as container:
             streams = container.streams.audio
             if not streams:
-                raise MediaError(f"{p}: the file has no audio stream")
+                raise MediaError(f"{p}: the file has no audio stream", path=p)
             stream = streams[0]
             fmt = _media_format(container.format.name, p)
             duration = _duration(container, stream)
@@ -82,9 +82,9 @@ def probe(path: str | Path) -> MediaInfo:
     except MediaError:
         raise
     except (av.error.InvalidDataError, av.error.EOFError, ValueError) as exc:
-        raise MediaError(f"{p}: not a readable audio file ({_short(exc)})") from None
+        raise MediaError(f"{p}: not a readable audio file ({_short(exc)})", path=p) from None
     except av.error.FFmpegError as exc:
-        raise MediaError(f"{p}: cannot read audio ({_short(exc)})") from None
+        raise MediaError(f"{p}: cannot read audio ({_short(exc)})", path=p) from None
 
 
 def _media_format(demuxer: str, path: Path) -> str:

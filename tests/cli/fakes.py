@@ -23,6 +23,7 @@ from pathlib import Path
 from medscribe import media
 from medscribe.backends.aws import rules as aws_rules
 from medscribe.backends.base import Capabilities, Job, JobStatus, PurgeResult, Stopped, Vocabulary
+from medscribe.backends.checks import Check
 from medscribe.errors import ConflictError, NotFoundError
 from medscribe.request import TranscriptionOptions, validate_job_name
 from medscribe.transcript import Item, Transcript
@@ -82,6 +83,9 @@ class FakeBackend:
 
     def check_ready(self, *, streaming: bool = False) -> None:
         """An in-memory service needs no settings."""
+
+    def checks(self, *, deep: bool = False) -> list[Check]:
+        return [Check("fake service", "ok", "answers")]
 
     def detach(self) -> None:
         """Jobs live in the service, whatever this process does."""

@@ -149,3 +149,20 @@ def test_the_cli_names_the_flag_of_an_option_the_library_words_plainly() -> None
     assert cli_message(model) == "--model /m: no such model directory"
     plain = ConfigError("model /m: no such model directory")
     assert cli_message(plain) == str(plain)
+
+
+def test_media_errors_carry_the_file_they_concern(tmp_path):
+    from pathlib import Path
+
+    from medscribe.errors import MediaError
+    from medscribe.media import probe
+
+    for path in (tmp_path / "absent.wav", tmp_path):
+        with pytest.raises(MediaError) as caught:
+            probe(path)
+        assert Path(caught.value.path) == path
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(MediaError) as caught:
+        probe(empty)
+    assert Path(caught.value.path) == empty

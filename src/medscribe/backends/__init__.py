@@ -2,6 +2,7 @@
 
 * :mod:`~medscribe.backends.base`: the :class:`Backend` contract, its
   :class:`Capabilities`, and the job and vocabulary records both backends return.
+* :mod:`~medscribe.backends.checks`: :class:`Check`, one health check's result.
 * :mod:`~medscribe.backends.aws`: the service (batch jobs over S3, streams over
   its WebSocket, its rules, one boto3 session builder).
 * :mod:`~medscribe.backends.local`: the offline engine (a job store on disk, the
@@ -23,11 +24,13 @@ from medscribe.backends.base import (
     Stopped,
     Vocabulary,
 )
+from medscribe.backends.checks import Check
 from medscribe.config import Settings
 
 __all__ = [
     "Backend",
     "Capabilities",
+    "Check",
     "Job",
     "JobStatus",
     "OnEvent",

@@ -25,6 +25,7 @@ from medscribe.transcript import Transcript
 from medscribe.vocabulary import VocabularyState
 
 if TYPE_CHECKING:
+    from medscribe.backends.checks import Check
     from medscribe.streaming.events import TranscriptEvent
     from medscribe.streaming.source import AudioSource
 
@@ -197,6 +198,14 @@ class Backend(Protocol):
         """Raise one ``NotReadyError`` naming every missing setting; no work, no call.
 
         ``streaming`` asks only for what a stream needs (no bucket, say).
+        """
+        ...
+
+    def checks(self, *, deep: bool = False) -> list[Check]:
+        """Health checks that prove this backend can work, each saying what is missing.
+
+        Never raises for a failed check: every failure is a :class:`Check` of its own.
+        ``deep`` adds the slow checks (loading the model, say) where there are any.
         """
         ...
 

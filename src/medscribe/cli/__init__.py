@@ -45,6 +45,8 @@ OPTION_FLAGS: dict[str, tuple[str, str]] = {
     # The engine's words (medscribe.engine.config):
     "device": ("device", "--device"),
     "compute_type": ("compute type", "--compute-type"),
+    # The evaluation's words (medscribe.evaluation.harness):
+    "case_filter": ("the specialty and type asked for", "--specialty/--type"),
     # The backends' words (medscribe.backends.aws, medscribe.streaming.source):
     "backend": ("the local backend", "--backend local"),
     "bucket": ("the bucket setting", "--bucket or the 'bucket' setting"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -142,7 +141,7 @@ def evaluate(
     """Evaluate the offline engine on DATASET_DIR."""
     from medscribe.engine import EngineConfig
     from medscribe.errors import EXIT_FAILED, ValidationError
-    from medscribe.evaluation.harness import render_report, report_to_json, run_eval
+    from medscribe.evaluation.harness import CaseResult, render_report, report_to_json, run_eval
     from medscribe.files import check_output_file, write_private
     from medscribe.request import Specialty, TranscriptionType
 
@@ -152,7 +151,7 @@ def evaluate(
         check_output_file(json_out)  # before minutes of evaluation, not after
     progress = stderr_console()
 
-    def on_case(result: Any, index: int, total: int) -> None:
+    def on_case(result: CaseResult, index: int, total: int) -> None:
         state = f"failed: {result.error}" if result.error else f"{result.wall_seconds:.1f} s"
         progress.print(f"[{index}/{total}] {result.name}: {state}")
 

@@ -233,7 +233,7 @@ def _decoded_chunks(
                     # A damaged packet or two is common in real recordings; many means corrupt.
                     bad += 1
                     if bad > _MAX_BAD_PACKETS:
-                        raise MediaError(f"{p}: the audio data is corrupt") from None
+                        raise MediaError(f"{p}: the audio data is corrupt", path=p) from None
                     continue
                 for frame in frames:
                     frame.pts = None  # resample by sample count; broken timestamps do not matter
@@ -244,7 +244,7 @@ def _decoded_chunks(
     except MediaError:
         raise
     except av.error.FFmpegError as exc:
-        raise MediaError(f"{p}: cannot decode audio ({_short(exc)})") from None
+        raise MediaError(f"{p}: cannot decode audio ({_short(exc)})", path=p) from None
 
 
 def _resampler(stream: object, *, split_channels: bool) -> AudioResampler:
@@ -274,7 +274,8 @@ def _check_complete(info: MediaInfo, decoded_samples: int, promised: float) -> N
     got = decoded_samples / SAMPLE_RATE
     if promised > 0 and got + _TRUNCATION_TOLERANCE_S < promised:
         raise MediaError(
-            f"{info.path}: the file is truncated ({got:.1f} s of {promised:.1f} s decoded)"
+            f"{info.path}: the file is truncated ({got:.1f} s of {promised:.1f} s decoded)",
+            path=info.path,
         )
 
 
@@ -301,7 +302,8 @@ def _check_wav_header(info: MediaInfo) -> None:
             bytes_per_s = max(info.sample_rate * max(info.channels, 1) * 2, 1)
             if chunk_size - available > _TRUNCATION_TOLERANCE_S * bytes_per_s:
                 raise MediaError(
-                    f"{info.path}: the file is truncated (the WAV data chunk is cut off)"
+                    f"{info.path}: the file is truncated (the WAV data chunk is cut off)",
+                    path=info.path,
                 )
             return
         pos += 8 + chunk_size + (chunk_size & 1)
@@ -330,7 +332,9 @@ def _check_ogg_end(info: MediaInfo) -> None:
         tail = fh.read()
     start = tail.rfind(b"OggS")
     if start < 0 or not _whole_last_page(tail[start:]):
-        raise MediaError(f"{info.path}: the file is truncated (the Ogg stream is cut off)")
+        raise MediaError(
+            f"{info.path}: the file is truncated (the Ogg stream is cut off)", path=info.path
+        )
 
 
 def _whole_last_page(page: bytes) -> bool:

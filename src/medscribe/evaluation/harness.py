@@ -218,7 +218,9 @@ def run_eval(
     """
     cases = select_cases(load_dataset(dataset), specialty=specialty, type=type)
     if not cases:
-        raise BackendError("no case of the dataset matches --specialty/--type")
+        raise BackendError(
+            "no case of the dataset matches the specialty and type asked for", option="case_filter"
+        )
     if channels:
         for case in cases:
             case.audio(channels=True)  # every case needs stereo.wav: fail before any work

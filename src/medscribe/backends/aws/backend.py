@@ -49,6 +49,7 @@ from medscribe.backends.base import (
     Stopped,
     Vocabulary,
 )
+from medscribe.backends.checks import Check
 from medscribe.config import Settings
 from medscribe.errors import (
     ConfigError,
@@ -207,6 +208,12 @@ class AwsBackend:
     def check_ready(self, *, streaming: bool = False) -> None:
         """Bucket (batch only), region and credentials: everything missing in one error."""
         ensure_ready(self.settings, need_bucket=not streaming)
+
+    def checks(self, *, deep: bool = False) -> list[Check]:
+        """Region, credentials, buckets and permissions (``deep`` adds nothing here)."""
+        from medscribe.backends.aws.doctor import aws_checks
+
+        return aws_checks(self.settings)
 
     def check_media(self, media: Path, options: TranscriptionOptions) -> media_mod.MediaInfo:
         """Every local check of a batch request; raises before any AWS call."""

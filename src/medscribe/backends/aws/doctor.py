@@ -12,8 +12,7 @@ skips the checks that need it. Details name no command-line flag: the CLI adds t
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -25,29 +24,9 @@ from medscribe.backends.aws.session import (
     make_session,
     missing_settings,
 )
+from medscribe.backends.checks import FAIL, OK, SKIP, Check
 from medscribe.config import Missing, Settings, missing_phrase
 from medscribe.errors import MedscribeError
-
-#: A check's outcome.
-CheckStatus = Literal["ok", "fail", "skip"]
-OK: Final = "ok"
-FAIL: Final = "fail"
-SKIP: Final = "skip"
-
-
-@dataclass(slots=True)
-class Check:
-    """One line of the doctor's table."""
-
-    name: str
-    status: CheckStatus
-    detail: str
-    #: The missing setting behind a failure, so that the CLI can name the flag that sets it.
-    missing: Missing | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status != FAIL
 
 
 def aws_checks(settings: Settings) -> list[Check]:
@@ -152,3 +131,6 @@ def _probe_object(clients: AwsClients, bucket: str, settings: Settings, *, label
     except (ClientError, BotoCoreError) as exc:
         return Check(label, FAIL, _explain(exc, "s3:DeleteObject", bucket=bucket))
     return Check(label, OK, f"put and delete under s3://{bucket}/{settings.input_prefix} allowed")
+
+
+__all__ = ["aws_checks"]

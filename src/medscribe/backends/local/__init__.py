@@ -6,6 +6,7 @@
 * :mod:`~medscribe.backends.local.store`: the job and vocabulary store (atomic writes, locks).
 * :mod:`~medscribe.backends.local.runner`: who runs a job (a thread here, or a detached worker).
 * :mod:`~medscribe.backends.local.worker`: ``python -m medscribe.backends.local.worker``.
+* :mod:`~medscribe.backends.local.doctor`: the checks of ``medscribe doctor --backend local``.
 """
 
 from medscribe.backends.local.backend import LocalBackend

@@ -38,6 +38,7 @@ from medscribe.backends.base import (
     Stopped,
     Vocabulary,
 )
+from medscribe.backends.checks import Check
 from medscribe.backends.local import runner
 from medscribe.backends.local.store import (
     TABLE_FILE,
@@ -186,6 +187,12 @@ class LocalBackend:
 
     def check_ready(self, *, streaming: bool = False) -> None:
         """Nothing to set up front: a bad model path is refused when a job is started."""
+
+    def checks(self, *, deep: bool = False) -> list[Check]:
+        """Model files, word lists, audio decoding, data directory; ``deep`` loads the model."""
+        from medscribe.backends.local.doctor import local_checks
+
+        return local_checks(self.settings, deep=deep)
 
     # ------------------------------------------------------------------ jobs
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TypeGuard
 
 from text_to_num import find_numbers
 
@@ -128,7 +129,7 @@ def _digits_token(tok: Tok) -> Tok:
 # ----------------------------------------------------------------------------- combinations
 
 
-def _int(tok: Tok | None, lo: int, hi: int, *, words: int | None = None) -> bool:
+def _int(tok: Tok | None, lo: int, hi: int, *, words: int | None = None) -> TypeGuard[Tok]:
     """A spoken (not digit) whole cardinal in lo..hi, optionally of exactly ``words`` words."""
     if tok is None or tok.ordinal or tok.final or not tok.is_int:
         return False
@@ -254,7 +255,7 @@ def _hundreds_tail(toks: list[Tok], i: int) -> tuple[int, int | None]:
     """Length and value of what follows a hundreds digit: "twenty" (2, 20) or "oh five" (3, 5)."""
     b = num_at(toks, i + 1)
     if _int(b, 10, 99):
-        return 2, int(b.value or 0)  # type: ignore[union-attr]
+        return 2, int(b.value or 0)
     if word_at(toks, i + 1) in {"oh", "o"} and _int(num_at(toks, i + 2), 1, 9, words=1):
         return 3, int(toks[i + 2].value or 0)
     return 0, None
@@ -285,12 +286,12 @@ def years(toks: list[Tok]) -> list[Tok]:
                 i += 2
                 continue
             if _int(b, 10, 99):
-                out.append(_year(toks[i : i + 2], century * 100 + int(b.value or 0)))  # type: ignore[union-attr]
+                out.append(_year(toks[i : i + 2], century * 100 + int(b.value or 0)))
                 i += 2
                 continue
             c = num_at(toks, i + 2)
             if word_at(toks, i + 1) in {"oh", "o"} and _int(c, 1, 9, words=1):
-                out.append(_year(toks[i : i + 3], century * 100 + int(c.value or 0)))  # type: ignore[union-attr]
+                out.append(_year(toks[i : i + 3], century * 100 + int(c.value or 0)))
                 i += 3
                 continue
         out.append(a)

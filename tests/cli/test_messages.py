@@ -318,3 +318,23 @@ def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     assert error_line(refused).endswith(
         f"MEDSCRIBE_CONFIG={config}: not UTF-8 text (byte at offset 24)"
     )
+
+
+@pytest.mark.parametrize("command", ["transcribe", "stream"])
+@pytest.mark.parametrize(
+    ("flag", "value", "expected"),
+    [
+        ("--model", "/nonexistent/model", "--model /nonexistent/model: no such model directory"),
+        ("--compute-type", "bogus", "--compute-type 'bogus' is not one of"),
+    ],
+)
+def test_an_engine_setting_that_cannot_work_refuses_the_request_before_any_file(
+    tmp_path: Path, command: str, flag: str, value: str, expected: str
+) -> None:
+    audio = write_wav(tmp_path / "visit.wav", seconds=1.0)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = medscribe(command, str(audio), "-o", str(out / "visit.json"), flag, value)
+    assert result.returncode == 2
+    assert expected in error_line(result)
+    assert list(out.iterdir()) == []  # no empty session file, no partial output

@@ -197,7 +197,9 @@ class Backend(Protocol):
     def check_ready(self, *, streaming: bool = False) -> None:
         """Raise one ``NotReadyError`` naming every missing setting; no work, no call.
 
-        ``streaming`` asks only for what a stream needs (no bucket, say).
+        A setting that is present but cannot work (a model path that does not exist)
+        raises ``ConfigError``. ``streaming`` asks only for what a stream needs (no
+        bucket, say).
         """
         ...
 

@@ -114,6 +114,7 @@ def stream(
     session = StreamSession(options, job_name=_job_name(audio, session_id), channels=channels)
     console = stdout_console()
     interrupted = False
+    failed = True
     try:
         _run(
             backend,
@@ -124,11 +125,14 @@ def stream(
             names=names,
             session_id=session_id,
         )
+        failed = False
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted, failed = True, False
     finally:
         source.close()
-        if output is not None:
+        # What arrived before a failure is kept; a stream that failed before any
+        # result leaves no empty session file behind.
+        if output is not None and (not failed or session.timings):
             for path in session.save(output, files, speaker_names=names):
                 click.echo(f"saved {path}", err=True)
     if interrupted:

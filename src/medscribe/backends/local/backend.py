@@ -186,7 +186,12 @@ class LocalBackend:
             check_media(Path(media), options)
 
     def check_ready(self, *, streaming: bool = False) -> None:
-        """Nothing to set up front: a bad model path is refused when a job is started."""
+        """The model path, device and compute type can work (``ConfigError`` otherwise).
+
+        Checked before any work, so that a batch or a stream is refused as a whole
+        (one line, nothing written) rather than job by job; nothing is loaded.
+        """
+        self.engine_config()
 
     def checks(self, *, deep: bool = False) -> list[Check]:
         """Model files, word lists, audio decoding, data directory; ``deep`` loads the model."""

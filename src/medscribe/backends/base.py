@@ -144,6 +144,10 @@ class Capabilities:
     #: Finished jobs and transcripts are kept in a store on this machine, which
     #: :meth:`Backend.purge_jobs` purges (the service expires its own job records).
     job_store: bool = False
+    #: The longest wait between two polls of an unfinished job, whatever the caller's
+    #: backoff: where a poll costs no call to a service (the local store: one small
+    #: file read) a finished job is seen at once. None: the caller's backoff alone.
+    max_poll_s: float | None = None
 
 
 @dataclass(slots=True)

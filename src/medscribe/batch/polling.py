@@ -45,17 +45,21 @@ def wait_for_job(
     """Poll until the job is COMPLETED or FAILED (or ``stop`` is set); returns the last state.
 
     ``on_status`` is called each time the status or the progress changes. While
-    the job reports progress (a local job: polling reads a file), polls are at
-    most :data:`PROGRESS_POLL_S` apart, so that the progress shown keeps up.
+    the job reports progress, polls are at most :data:`PROGRESS_POLL_S` apart, so
+    that the progress shown keeps up; a backend whose polls are cheap says how
+    often to poll (:attr:`~medscribe.backends.base.Capabilities.max_poll_s`).
     """
     if isinstance(job, str):
         job = backend.get_job(job)
     stop = stop or threading.Event()
     delays = backoff_delays(poll_interval, max(poll_max_interval, poll_interval))
+    cap = backend.capabilities.max_poll_s
     while not job.status.finished:
         delay = next(delays)
         if job.progress is not None:
             delay = min(delay, PROGRESS_POLL_S)
+        if cap is not None:
+            delay = min(delay, cap)
         if stop.wait(delay):
             break
         previous = (job.status, job.progress)

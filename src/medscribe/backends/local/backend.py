@@ -81,6 +81,11 @@ log = logging.getLogger(__name__)
 _purged_roots: set[Path] = set()
 
 
+#: How often a waiting caller reads a local job's record: a finished transcript is
+#: picked up within this, at the cost of ten small file reads a second.
+LOCAL_POLL_S = 0.1
+
+
 class LocalBackend:
     """Transcription on this machine; see the module docstring."""
 
@@ -118,6 +123,7 @@ class LocalBackend:
             parallel_jobs=False,
             jobs_survive_interrupt=self.detached,
             job_store=True,
+            max_poll_s=LOCAL_POLL_S,
         )
 
     def detach(self) -> None:

@@ -13,7 +13,7 @@ from medscribe.transcript.model import join_items
 DICTATED = [
     (
         "patient is stable period new paragraph plan colon continue current medications period",
-        "Patient is stable.\n\nPlan: continue current medications.",
+        "Patient is stable.\n\nPLAN: Continue current medications.",
     ),
     (
         "history of hypertension comma diabetes comma and asthma period",

@@ -15,7 +15,8 @@ def test_dictation_type() -> None:
     result = CliRunner().invoke(cli, ["format", "--type", "dictation"], input=text)
 
     assert result.exit_code == 0
-    assert result.output == "Plan: rest.\n\nReturn in two weeks.\n"
+    # "plan" then "colon" is a section heading (engine.formatting.headings).
+    assert result.output == "PLAN: Rest.\n\nReturn in two weeks.\n"
 
 
 def test_blank_lines_and_crlf_are_kept_line_for_line() -> None:

@@ -30,10 +30,16 @@ Pipeline (each pass maps a list of :class:`.tokens.Tok` to a new one):
 dictation marks -> medical terms -> numbers (text2num) -> decimals, large
 numbers, times, years, colloquial hundreds, digit runs, fractions -> units,
 percent, currency -> "X over Y" -> vitals and levels -> dates -> spans ->
-render (<= 10 stays a word unless a unit, run, date... forces digits).
+render (<= 10 stays a word unless a unit, run, date... forces digits); then, for
+dictation only: ranges ("30-35 mmHg", :mod:`.ranges`) -> numbered lists
+(:mod:`.lists`) -> section headings (:mod:`.headings`) -> capitals at sentence
+starts. Conversations keep the service's span rule ("20 to 30") and have no
+lists or headings: there "number one" and "plan" are ordinary words.
 
 Layout for renderers: "new line" / "new paragraph" become punctuation items
-whose content is "\\n" / "\\n\\n"; "(" is an opening mark.
+whose content is "\\n" / "\\n\\n"; "(" is an opening mark. A dictated list item
+starts with a "\\n" item and a heading with a "\\n\\n" item (no times, no source
+word); everything stays pronunciation or punctuation items.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medscribe.engine.formatting import dictation as _dictation
-from medscribe.engine.formatting import medical, numbers
+from medscribe.engine.formatting import headings, lists, medical, numbers, ranges
 from medscribe.engine.formatting.tokens import Tok, from_items, split_text, to_items
 from medscribe.transcript.model import Item, join_items
 
@@ -96,5 +102,8 @@ def _format_tokens(toks: list[Tok], items: Sequence[Item], *, dictation: bool) -
     for stage in medical.STAGES:
         toks = stage(toks)
     if dictation:
+        toks = ranges.ranges(toks)
+        toks = lists.lists(toks)
+        toks = headings.headings(toks, items)
         toks = _dictation.capitalise(toks)
     return toks

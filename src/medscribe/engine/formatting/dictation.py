@@ -7,6 +7,17 @@ commands become punctuation items whose content is ``"\\n"`` (new line) or
 :func:`medscribe.transcript.model.join_items` attaches to the word after it.
 Guards keep "her last period", "the sigmoid colon" and "a new line of therapy"
 as words, because clinicians dictate those too.
+
+The rule for "period" (conservative: a real "period" left as a word is a small
+blemish, a sentence cut in two at "a period of two weeks" is worse): it is the
+full stop only where it ends a clause, so not after a determiner, "of", an
+ordinal or time word ("last", "first", "menstrual", "recovery", a hyphenated
+time span as in "a 2-week period"), and not before what
+continues a noun phrase ("of", "was", "is", "pain", "cramps", "flow",
+"bleeding", "started", "lasted" ...). "follow up in one week period" keeps its
+full stop: a bare time word ends clauses too often to be a guard. The word lists are general English usage and
+what clinicians dictate about menses and time spans, not taken from any test
+material. Enumerations ("next number") are :mod:`.lists`.
 """
 
 from __future__ import annotations
@@ -43,20 +54,26 @@ _NOUN_BEFORE: dict[str, frozenset[str]] = {
     ".": _DETERMINERS
     | words(
         "menstrual last first next recovery waiting postoperative same short long trial grace "
-        "time refractory incubation observation washout follow-up"
+        "time refractory incubation observation washout follow-up of each every any another "
+        "which what whose prior previous latest second third postpartum perioperative "
+        "preoperative neonatal perinatal"
     ),
     ":": _DETERMINERS
     | words(
         "sigmoid ascending descending transverse right left entire whole distal proximal "
-        "spastic irritable"
+        "spastic irritable of"
     ),
+    ",": _DETERMINERS,
     "\n": _DETERMINERS | frozenset({"another"}),
 }
+#: "a two-week period", "a 6-month period": a compound time unit makes "period" a noun.
+_TIME_COMPOUND = ("-week", "-day", "-month", "-year", "-hour", "-minute")
 #: Words after "period"/"colon" that make them ordinary nouns ("period of time", "colon cancer").
 _NOUN_AFTER: dict[str, frozenset[str]] = {
-    ".": frozenset({"of", "was", "is", "pain", "cramps"}),
-    ":": frozenset(
-        ["cancer", "polyp", "polyps", "wall", "mass", "resection", "biopsy", "lesion", "was", "is"]
+    ".": words("of was is pain cramps cramping flow bleeding started began lasted ended came"),
+    ":": words(
+        "cancer polyp polyps wall mass resection biopsy lesion was is carcinoma tumor mucosa "
+        "were showed"
     ),
 }
 _SENTENCE_MARKS = frozenset({".", ",", ";", ":", "!", "?"})
@@ -100,6 +117,8 @@ def _command_at(toks: list[Tok], i: int) -> tuple[str, int] | None:
             end = i + len(phrase)
             before, after = word_at(toks, i - 1), word_at(toks, end)
             if before in _NOUN_BEFORE.get(mark, ()) or after in _NOUN_AFTER.get(mark, ()):
+                return None
+            if mark == "." and before.endswith(_TIME_COMPOUND):
                 return None
             return mark, end
     return None

@@ -38,6 +38,7 @@ _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 NUMBER_WORDS = frozenset([*_SMALL, *_TENS, "hundred", "thousand", "million", "billion"])
 _LARGE = frozenset({"million", "billion", "trillion"})
 _DIGITS = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$")
+_WRITTEN_RANGE = re.compile(r"^\d+(?:\.\d+)?[-–]\d+(?:\.\d+)?$")
 #: A pause this long between two words means they are not one number.
 _MAX_GAP = 1.5
 
@@ -119,10 +120,16 @@ def _take_article(toks: list[Tok], lo: int, start: int, words: list[int]) -> int
 
 
 def _digits_token(tok: Tok) -> Tok:
-    """Digits the recogniser already wrote ("25", "1.8") are numbers that stay as written."""
+    """Digits the recogniser already wrote ("25", "1.8") are numbers that stay as written.
+
+    A written range ("30-35") is one number token too, so that its unit is written
+    ("30-35 mmHg"); it keeps its text and has no single value.
+    """
     if tok.kind == WORD and _DIGITS.match(tok.text):
         value = float(tok.text.replace(",", ""))
         return Tok(tok.text, tok.lo, tok.hi, NUM, value, spoken=tok.text, forced=True, final=True)
+    if tok.kind == WORD and _WRITTEN_RANGE.match(tok.text):
+        return Tok(tok.text, tok.lo, tok.hi, NUM, None, spoken=tok.text, forced=True, final=True)
     return tok
 
 

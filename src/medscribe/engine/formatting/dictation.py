@@ -22,7 +22,7 @@ material. Enumerations ("next number") are :mod:`.lists`.
 
 from __future__ import annotations
 
-from medscribe.engine.formatting.tokens import PUNCT, WORD, Tok, merged, word_at, words
+from medscribe.engine.formatting.tokens import NUM, PUNCT, WORD, Tok, merged, word_at, words
 
 _COMMANDS: dict[tuple[str, ...], str] = {
     ("period",): ".",
@@ -131,7 +131,8 @@ def capitalise(toks: list[Tok]) -> list[Tok]:
         if tok.kind == PUNCT:
             start = start or tok.text in _SENTENCE_END
             continue
-        if start and tok.kind == WORD and tok.text[:1].islower():
+        # A number said as a word starts a sentence too ("Two weeks of cough.").
+        if start and tok.kind in {WORD, NUM} and tok.text[:1].islower():
             tok.text = tok.text[:1].upper() + tok.text[1:]
         start = False
     return toks

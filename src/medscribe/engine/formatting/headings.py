@@ -164,6 +164,6 @@ def _write_heading(toks: list[Tok], i: int, end: int, out: list[Tok]) -> int:
         j += 1
     else:
         out.append(Tok(":", toks[end - 1].hi, toks[end - 1].hi, PUNCT))
-    if j < len(toks) and toks[j].kind == WORD and toks[j].text[:1].islower():
+    if j < len(toks) and toks[j].kind in {WORD, NUM} and toks[j].text[:1].islower():
         toks[j].text = toks[j].text[:1].upper() + toks[j].text[1:]
     return j

@@ -15,9 +15,10 @@ ordinal or time word ("last", "first", "menstrual", "recovery", a hyphenated
 time span as in "a 2-week period"), and not before what
 continues a noun phrase ("of", "was", "is", "pain", "cramps", "flow",
 "bleeding", "started", "lasted" ...). "follow up in one week period" keeps its
-full stop: a bare time word ends clauses too often to be a guard. The word lists are general English usage and
-what clinicians dictate about menses and time spans, not taken from any test
-material. Enumerations ("next number") are :mod:`.lists`.
+full stop: a bare time word ends clauses too often to be a guard. The word
+lists are general English usage and what clinicians dictate about menses and
+time spans, not taken from any test material. Enumerations ("next number") are
+:mod:`.lists`.
 """
 
 from __future__ import annotations

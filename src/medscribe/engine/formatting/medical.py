@@ -79,7 +79,8 @@ UNITS = _phrases(
         ],
         "F": ["fahrenheit", "degrees fahrenheit", "degree fahrenheit"],
         "mg/dL": ["milligrams per deciliter", "milligrams per decilitre", "mg/dl"],
-        "mmHg": ["millimeters of mercury", "mmhg"],
+        # "mm of mercury": how Whisper writes the spoken unit (heard on synthesised dictation).
+        "mmHg": ["millimeters of mercury", "millimetres of mercury", "mm of mercury", "mmhg"],
         "mmol/L": ["millimoles per liter", "millimoles per litre", "mmol/l"],
         "BPM": ["bpm"],
         "units": ["units"],

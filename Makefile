@@ -59,10 +59,17 @@ bench: install
 	mkdir -p bench-results
 	$(PY) -m benchmarks --out bench-results
 
+# `make eval`: the development set (built once into var/devset, then cached), every case
+# clean and in a room, specialty pass off (the bare engine, the baseline) and on, one
+# table per split and specialty with the correction precision; JSON in eval-results/.
+# Quick path (about ten minutes): make eval EVAL_SPLIT=test EVAL_ARGS="--limit 8".
+EVAL_SPLIT ?= all
+EVAL_ARGS ?=
 eval: install
 	mkdir -p eval-results
-	$(VENV)/bin/medscribe eval make-devset var/devset
-	$(VENV)/bin/medscribe eval var/devset --json eval-results/devset.json
+	nice -n 10 $(VENV)/bin/medscribe eval make-devset var/devset
+	COLUMNS=$${COLUMNS:-230} nice -n 10 $(VENV)/bin/medscribe eval var/devset --compare-pass \
+	  --condition both --split $(EVAL_SPLIT) $(EVAL_ARGS) --json eval-results/devset-$(EVAL_SPLIT).json
 	if [ -d ../shared/data/speech ]; then \
 	  $(VENV)/bin/medscribe eval ../shared/data/speech --json eval-results/shared-speech.json; fi
 

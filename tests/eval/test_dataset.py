@@ -59,13 +59,43 @@ def test_a_valid_case_with_all_parts(tmp_path: Path) -> None:
     assert case.audio(channels=False).name == "mono.wav"
 
 
+def test_meta_json_is_optional(tmp_path: Path) -> None:
+    _case(tmp_path, "bare", **{"meta.json": None, "room.wav": True})
+    _case(
+        tmp_path,
+        "tagged",
+        **{"meta.json": json.dumps({"specialty": "urology", "type": "dictation", "split": "tune"})},
+    )
+    bare, tagged = load_dataset(tmp_path)
+    # Without meta.json: the defaults, or the specialty and type the caller asks for.
+    assert (bare.specialty.value, bare.type.value, bare.split) == (
+        "PRIMARYCARE",
+        "CONVERSATION",
+        None,
+    )
+    assert (tagged.specialty.value, tagged.type.value, tagged.split) == (
+        "UROLOGY",
+        "DICTATION",
+        "tune",
+    )
+    from medscribe.request import Specialty, TranscriptionType
+
+    bare2, tagged2 = load_dataset(
+        tmp_path, default_specialty=Specialty.ONCOLOGY, default_type=TranscriptionType.DICTATION
+    )
+    assert (bare2.specialty, bare2.type) == (Specialty.ONCOLOGY, TranscriptionType.DICTATION)
+    assert tagged2.specialty is Specialty.UROLOGY  # meta.json wins over the default
+    assert bare.audio(channels=False, condition="room").name == "room.wav"
+    with pytest.raises(DatasetError, match=r"case tagged: the room condition needs room\.wav"):
+        tagged.audio(channels=False, condition="room")
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
         ({"mono.wav": None}, "case bad: no mono.wav or stereo.wav"),
         ({"ref.txt": None}, "case bad: ref.txt is missing"),
         ({"ref.txt": "  \n"}, "case bad: ref.txt is empty"),
-        ({"meta.json": None}, "case bad: meta.json is missing"),
         ({"meta.json": "{not json"}, "case bad: meta.json is not valid JSON (line 1)"),
         ({"meta.json": '{"type": "dictation"}'}, "case bad: meta.json needs a string 'specialty'"),
         (
@@ -116,3 +146,26 @@ def test_flat_folder_of_recordings(tmp_path: Path) -> None:
     _wav(tmp_path / "unlabelled.wav")  # no reference: not a case
     [case] = load_dataset(tmp_path)
     assert case.name == "reading" and case.reference.startswith("It was")
+
+
+def test_a_case_without_meta_json_is_of_the_specialty_asked_for(tmp_path: Path) -> None:
+    from medscribe.evaluation.harness import load_cases
+    from medscribe.request import Specialty, TranscriptionType
+
+    _case(tmp_path, "bare", **{"meta.json": None})
+    _case(tmp_path, "cardio")  # meta.json: cardiology conversation
+    [case] = load_cases(
+        tmp_path,
+        specialty=Specialty.NEUROLOGY,
+        type=TranscriptionType.DICTATION,
+        split=None,
+        names=None,
+        limit=None,
+        channels=False,
+        conditions=("clean",),
+    )
+    assert (case.name, case.specialty, case.type) == (
+        "bare",
+        Specialty.NEUROLOGY,
+        TranscriptionType.DICTATION,
+    )

@@ -42,6 +42,7 @@ def test_synthesised_case_follows_the_format(tiny_dataset: Path) -> None:
     assert [t.speaker for t in case.rttm or []] == ["clinician", "patient", "clinician"]
     assert case.turns[1].text.startswith("No, but")
     assert all(a.end < b.start for a, b in zip(case.rttm, case.rttm[1:], strict=False))
+    assert case.room is not None  # the room condition is made with every case
 
 
 def test_make_devset_skips_cases_that_are_up_to_date(tmp_path: Path) -> None:
@@ -53,10 +54,16 @@ def test_make_devset_skips_cases_that_are_up_to_date(tmp_path: Path) -> None:
         calls.append(voice)
         return np.full(1600, 0.1, dtype=np.float32)
 
-    first = make_devset(tmp_path, cases=["urology-dictation"], synthesize=fake_voice)
+    script = parse_script("tiny-visit", SCRIPT)
+    first = make_devset(tmp_path, scripts=[script], synthesize=fake_voice)
     made = len(calls)
-    second = make_devset(tmp_path, cases=["urology-dictation"], synthesize=fake_voice)
-    assert made > 0 and len(calls) == made and first == pytest.approx(second)
+    room = (tmp_path / "tiny-visit" / "room.wav").read_bytes()
+    second = make_devset(tmp_path, scripts=[script], synthesize=fake_voice)
+    assert made == 3 and len(calls) == made and first == pytest.approx(second)
+    assert (tmp_path / "tiny-visit" / "room.wav").read_bytes() == room
+    changed = parse_script("tiny-visit", SCRIPT.replace("forty", "twenty"))
+    make_devset(tmp_path, scripts=[changed], synthesize=fake_voice)
+    assert len(calls) == 2 * made  # a changed text is made again
 
 
 @pytest.mark.model
@@ -92,3 +99,37 @@ def test_eval_command_on_real_model(
     assert "specialty pass on, formatting on" in printed
     if case["speakers_found"]:  # the speakers module is part of this build
         assert case["der"] is not None and 0 <= case["der"] <= 1
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_compare_pass_reports_both_runs_and_the_correction_precision(
+    tiny_dataset: Path,
+    whisper_model,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    out = tmp_path / "compare.json"
+    main(["eval", str(tiny_dataset), "--compare-pass", "--condition", "both", "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert "bare engine, same weights, same run" in printed
+    report = json.loads(out.read_text())
+    assert set(report["runs"]) == {"clean/off", "clean/on", "room/off", "room/on"}
+    assert report["runs"]["clean/off"]["settings"]["specialty_pass"] is False
+    assert report["runs"]["room/on"]["settings"]["specialty_pass"] is True
+    for key, run in report["runs"].items():
+        [case] = run["cases"]
+        assert case["error"] is None and case["condition"] == key.split("/")[0]
+        assert case["wer"] < 0.6
+    overall = next(r for r in report["table"] if r["type"] == "all" and r["specialty"] == "all")
+    for condition in ("clean", "room"):
+        fix = overall[f"correction {condition}"]
+        assert fix == report["corrections"][condition]["tiny-visit"]
+        assert fix["changed"] == fix["made_right"] + fix["broke"] + fix["other"] + fix["inserted"]
+        # The WERs of the two runs differ exactly by what the pass changed, at most.
+        off = report["runs"][f"{condition}/off"]["cases"][0]
+        on = report["runs"][f"{condition}/on"]["cases"][0]
+        errors = lambda c: c["substitutions"] + c["deletions"] + c["insertions"]  # noqa: E731
+        assert abs(errors(off) - errors(on)) <= fix["changed"] + fix["removed"]

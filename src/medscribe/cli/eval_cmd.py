@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -64,17 +65,52 @@ def eval_group() -> None:
     """Measure accuracy and speed of the offline engine on DATASET_DIR.
 
     A dataset has one folder per case with mono.wav and/or stereo.wav, ref.txt,
-    meta.json and optionally ref.rttm and ref.json. Reports WER after
+    and optionally room.wav, meta.json, ref.rttm and ref.json. Reports WER after
     normalisation, rare medical-term recall, DER (0.25 s collar) where ref.rttm
-    exists, real-time factor and wall time, per case, per specialty and overall.
-    'medscribe eval make-devset OUT' synthesises the development set.
+    exists, real-time factor and wall time, per case, per specialty, per split and
+    overall. --compare-pass runs every case with the specialty pass off (the bare
+    engine, the baseline) and on, and reports both with the correction precision.
+    'medscribe eval make-devset OUT' builds the development set from the corpora.
     """
 
 
 @eval_group.command(_DEFAULT, cls=_DefaultCommand, hidden=True)
 @click.argument("dataset_dir", type=click.Path(path_type=Path))
-@click.option("--specialty", default=None, help="Only the cases of this specialty.")
-@click.option("--type", "kind", default=None, help="Only conversations or only dictations.")
+@click.option(
+    "--specialty",
+    default=None,
+    help="Only the cases of this specialty (and the specialty of cases without meta.json).",
+)
+@click.option(
+    "--type",
+    "kind",
+    default=None,
+    help="Only conversations or only dictations (and the type of cases without meta.json).",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["tune", "test", "all"]),
+    default="all",
+    show_default=True,
+    help="Only the cases of this split (meta.json's split).",
+)
+@click.option(
+    "--condition",
+    type=click.Choice(["clean", "room", "both"]),
+    default="clean",
+    show_default=True,
+    help="clean: mono.wav (or stereo.wav); room: room.wav (reverberation and noise).",
+)
+@click.option(
+    "--compare-pass",
+    is_flag=True,
+    help="Run each case with the specialty pass off (the baseline) and on, one model, "
+    "and report both with the correction precision.",
+)
+@click.option("--case", "names", multiple=True, help="Only this case (repeatable).")
+@click.option(
+    "--limit", type=click.IntRange(1), default=None, help="Only the first N cases (name order)."
+)
 @click.option(
     "--speakers",
     type=click.IntRange(2, 10),
@@ -127,6 +163,11 @@ def evaluate(
     dataset_dir: Path,
     specialty: str | None,
     kind: str | None,
+    split: str,
+    condition: str,
+    compare_pass: bool,
+    names: tuple[str, ...],
+    limit: int | None,
     speakers: int | None,
     channels: bool,
     vocabulary: Path | None,
@@ -140,52 +181,141 @@ def evaluate(
 ) -> None:
     """Evaluate the offline engine on DATASET_DIR."""
     from medscribe.engine import EngineConfig
-    from medscribe.errors import EXIT_FAILED, ValidationError
-    from medscribe.evaluation.harness import CaseResult, render_report, report_to_json, run_eval
-    from medscribe.files import check_output_file, write_private
+    from medscribe.errors import ValidationError
     from medscribe.request import Specialty, TranscriptionType
 
     if speakers is not None and channels:
         raise ValidationError("--speakers and --channels cannot be used together")
+    conditions = ("clean", "room") if condition == "both" else (condition,)
+    if channels and "room" in conditions:
+        raise ValidationError("--condition room has one channel: it cannot be used with --channels")
+    if compare_pass and channels:
+        raise ValidationError(
+            "--compare-pass works on mono audio: it cannot be used with --channels"
+        )
     if json_out is not None:
+        from medscribe.files import check_output_file
+
         check_output_file(json_out)  # before minutes of evaluation, not after
-    progress = stderr_console()
-
-    def on_case(result: CaseResult, index: int, total: int) -> None:
-        state = f"failed: {result.error}" if result.error else f"{result.wall_seconds:.1f} s"
-        progress.print(f"[{index}/{total}] {result.name}: {state}")
-
-    report = run_eval(
-        dataset_dir,
-        specialty=Specialty.parse(specialty) if specialty else None,
-        type=TranscriptionType.parse(kind) if kind else None,
-        speakers=speakers,
-        channels=channels,
-        vocabulary=vocabulary,
-        config=EngineConfig(
+    common: dict[str, Any] = {
+        "specialty": Specialty.parse(specialty) if specialty else None,
+        "type": TranscriptionType.parse(kind) if kind else None,
+        "split": None if split == "all" else split,
+        "names": list(names) or None,
+        "limit": limit,
+        "speakers": speakers,
+        "vocabulary": vocabulary,
+        "config": EngineConfig(
             model=model,
             threads=threads,
             beam_size=beam_size,
             specialty_pass=specialty_pass,
             formatting=formatting,
         ),
-        transcripts_dir=transcripts,
-        on_case=on_case,
-    )
-    render_report(report, stdout_console())
+    }
+    if compare_pass:
+        _compare(dataset_dir, conditions, common, json_out)
+    else:
+        _evaluate(dataset_dir, conditions, common, channels, transcripts, json_out)
+
+
+def _evaluate(
+    dataset_dir: Path,
+    conditions: tuple[str, ...],
+    common: dict[str, Any],
+    channels: bool,
+    transcripts: Path | None,
+    json_out: Path | None,
+) -> None:
+    from medscribe.errors import EXIT_FAILED
+    from medscribe.evaluation.harness import CaseResult, render_report, report_to_json, run_eval
+
+    progress = stderr_console()
+
+    def on_case(result: CaseResult, index: int, total: int) -> None:
+        state = f"failed: {result.error}" if result.error else f"{result.wall_seconds:.1f} s"
+        progress.print(f"[{index}/{total}] {result.name} ({result.condition}): {state}")
+
+    reports = {}
+    for condition in conditions:
+        report = run_eval(
+            dataset_dir,
+            channels=channels,
+            transcripts_dir=(transcripts / condition)
+            if transcripts and len(conditions) > 1
+            else transcripts,
+            on_case=on_case,
+            condition=condition,
+            **common,
+        )
+        render_report(report, stdout_console())
+        reports[condition] = report
     if json_out is not None:
-        write_private(json_out, json.dumps(report_to_json(report), indent=2) + "\n")
-        progress.print(f"wrote {json_out}")
-    if report.overall.failed:
+        data = (
+            report_to_json(reports[conditions[0]])
+            if len(conditions) == 1
+            else {"conditions": {c: report_to_json(r) for c, r in reports.items()}}
+        )
+        _write_json(json_out, data)
+    if any(r.overall.failed for r in reports.values()):
         raise click.exceptions.Exit(EXIT_FAILED)
+
+
+def _compare(
+    dataset_dir: Path, conditions: tuple[str, ...], common: dict[str, Any], json_out: Path | None
+) -> None:
+    from medscribe.errors import EXIT_FAILED
+    from medscribe.evaluation.comparison import (
+        comparison_to_json,
+        render_comparison,
+        run_comparison,
+    )
+    from medscribe.evaluation.harness import CaseResult
+
+    progress = stderr_console()
+
+    def on_case(result: CaseResult, run: str, index: int, total: int) -> None:
+        state = f"failed: {result.error}" if result.error else f"{result.wall_seconds:.1f} s"
+        progress.print(f"[{index}/{total}] {result.name} {run}: {state}")
+
+    comparison = run_comparison(dataset_dir, conditions=conditions, on_case=on_case, **common)
+    render_comparison(comparison, stdout_console())
+    if json_out is not None:
+        _write_json(json_out, comparison_to_json(comparison))
+    if any(r.overall.failed for r in comparison.runs.values()):
+        raise click.exceptions.Exit(EXIT_FAILED)
+
+
+def _write_json(path: Path, data: object) -> None:
+    from medscribe.files import write_private
+
+    write_private(path, json.dumps(data, indent=2) + "\n")
+    stderr_console().print(f"wrote {path}")
 
 
 @eval_group.command("make-devset")
 @click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--corpora",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="The ACI-Bench and PriMock57 folders' parent "
+    "(default: $MEDSCRIBE_CORPORA, else ../shared/data/corpora).",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["tune", "test", "all"]),
+    default="all",
+    show_default=True,
+    help="Only the cases of this split.",
+)
 @click.option("--case", "only", multiple=True, help="Only this case (repeatable).")
 @click.option("--force", is_flag=True, help="Synthesise again even when a case is up to date.")
-def make_devset_command(out: Path, only: tuple[str, ...], force: bool) -> None:
-    """Synthesise the development set into OUT (cases already up to date are skipped)."""
+def make_devset_command(
+    out: Path, corpora: Path | None, split: str, only: tuple[str, ...], force: bool
+) -> None:
+    """Build the development set into OUT from the corpora (cases up to date are skipped)."""
+    from medscribe.evaluation.corpus import Split
     from medscribe.evaluation.devset import make_devset
 
     progress = stderr_console()
@@ -194,5 +324,13 @@ def make_devset_command(out: Path, only: tuple[str, ...], force: bool) -> None:
         note = "up to date" if cached else f"{seconds:.1f} s of audio"
         progress.print(f"{name}: {note}")
 
-    total = make_devset(out, cases=list(only) or None, force=force, on_case=on_case)
+    choices: dict[str, tuple[Split, ...]] = {
+        "all": ("tune", "test"),
+        "tune": ("tune",),
+        "test": ("test",),
+    }
+    splits = choices[split]
+    total = make_devset(
+        out, corpora=corpora, splits=splits, cases=list(only) or None, force=force, on_case=on_case
+    )
     progress.print(f"{out}: {total / 60:.1f} minutes of audio")

@@ -3,11 +3,16 @@
 A dataset is a folder of cases; each case is a folder holding
 
 * ``mono.wav`` and/or ``stereo.wav`` (two channels, channel 0 the clinician);
+* ``room.wav`` (optional): the same speech in a room (reverberation and noise, the
+  ``room`` condition of the evaluation; :mod:`medscribe.evaluation.room`);
 * ``ref.txt``: the reference text of the whole case (UTF-8);
 * ``ref.rttm`` (optional): the reference speaker turns, NIST RTTM ``SPEAKER`` lines;
 * ``ref.json`` (optional): a list of ``{"speaker", "start", "end", "text"}`` turns;
-* ``meta.json``: ``{"specialty": ..., "type": ...}`` (values as ``--specialty`` and
-  ``--type`` accept them).
+* ``meta.json`` (optional): ``{"specialty": ..., "type": ...}`` (values as the
+  specialty and type options accept them; other keys, such as ``split``, are kept in
+  :attr:`Case.meta`). Without it a case has the specialty and type the caller gives
+  :func:`load_dataset` (``default_specialty``, ``default_type``), else PRIMARYCARE and
+  CONVERSATION.
 
 Other tools produce this format, so it is kept exactly. A case that breaks it is
 rejected with one line naming the case and the problem
@@ -16,8 +21,8 @@ Sub-folders without any of these files are not cases and are ignored.
 
 For folders of loose recordings such as ``../shared/data/speech`` (``NAME.wav``
 beside ``NAME.txt`` and/or ``NAME.rttm``), :func:`load_dataset` falls back to a
-flat layout: each such pair is a case with specialty PRIMARYCARE and type
-CONVERSATION, and recordings with no reference at all are skipped.
+flat layout: each such pair is a case with the default specialty and type, and
+recordings with no reference at all are skipped.
 """
 
 from __future__ import annotations
@@ -44,7 +49,17 @@ __all__ = [
     "write_turns_json",
 ]
 
-CASE_FILES = ("mono.wav", "stereo.wav", "ref.txt", "ref.rttm", "ref.json", "meta.json")
+CASE_FILES = (
+    "mono.wav",
+    "stereo.wav",
+    "room.wav",
+    "ref.txt",
+    "ref.rttm",
+    "ref.json",
+    "meta.json",
+)
+#: The audio conditions a case can be evaluated in, and the file of each.
+CONDITIONS = {"clean": "mono.wav", "room": "room.wav"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +85,28 @@ class Case:
     stereo: Path | None = None
     rttm: list[SpeakerTurn] | None = None
     turns: list[SpeakerTurn] = field(default_factory=list)
+    room: Path | None = None
+    meta: dict[str, object] = field(default_factory=dict)
 
-    def audio(self, *, channels: bool) -> Path:
-        """The file to transcribe: ``stereo.wav`` for channel identification, else mono."""
+    @property
+    def split(self) -> str | None:
+        """``tune`` or ``test`` where meta.json says so (the development set's cases)."""
+        value = self.meta.get("split")
+        return value if isinstance(value, str) else None
+
+    def audio(self, *, channels: bool, condition: str = "clean") -> Path:
+        """The file to transcribe: ``stereo.wav`` for channel identification, else mono.
+
+        ``condition="room"`` is ``room.wav`` (mono; not with channel identification).
+        """
+        if condition == "room":
+            if self.room is None or channels:
+                raise DatasetError(
+                    f"case {self.name}: the room condition needs room.wav (and no channels)",
+                    path=self.path,
+                    option="condition",
+                )
+            return self.room
         if channels:
             if self.stereo is None:
                 raise DatasetError(
@@ -89,21 +123,32 @@ class Case:
 # --------------------------------------------------------------------------- reading
 
 
-def load_dataset(root: str | Path) -> list[Case]:
-    """Every case under ``root``, sorted by name. Raises :class:`DatasetError`."""
+def load_dataset(
+    root: str | Path,
+    *,
+    default_specialty: Specialty | None = None,
+    default_type: TranscriptionType | None = None,
+) -> list[Case]:
+    """Every case under ``root``, sorted by name. Raises :class:`DatasetError`.
+
+    A case without ``meta.json`` gets ``default_specialty`` and ``default_type``
+    (else PRIMARYCARE and CONVERSATION).
+    """
+    defaults = (
+        default_specialty or Specialty.PRIMARYCARE,
+        default_type or TranscriptionType.CONVERSATION,
+    )
     root = Path(root)
     if not root.exists():
         raise DatasetError(f"{root}: no such dataset folder", path=root)
     if not root.is_dir():
         raise DatasetError(f"{root}: not a folder", path=root)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and _looks_like_case(p))
-    cases = [load_case(p) for p in folders]
+    cases = [load_case(p, defaults=defaults) for p in folders]
     if not cases:
-        cases = _flat_cases(root)
+        cases = _flat_cases(root, defaults)
     if not cases:
-        raise DatasetError(
-            f"{root}: no cases (expected folders with ref.txt, meta.json and audio)", path=root
-        )
+        raise DatasetError(f"{root}: no cases (expected folders with ref.txt and audio)", path=root)
     return cases
 
 
@@ -111,8 +156,18 @@ def _looks_like_case(folder: Path) -> bool:
     return any((folder / name).exists() for name in CASE_FILES)
 
 
-def load_case(folder: Path) -> Case:
-    """Read one case folder, checking every part of the format."""
+def load_case(
+    folder: Path,
+    *,
+    defaults: tuple[Specialty, TranscriptionType] = (
+        Specialty.PRIMARYCARE,
+        TranscriptionType.CONVERSATION,
+    ),
+) -> Case:
+    """Read one case folder, checking every part of the format.
+
+    ``defaults`` are the specialty and type of a case without ``meta.json``.
+    """
     name = folder.name
     mono = folder / "mono.wav"
     stereo = folder / "stereo.wav"
@@ -124,7 +179,10 @@ def load_case(folder: Path) -> Case:
     reference = _read_text(ref_path, name)
     if not reference.strip():
         raise DatasetError(f"case {name}: ref.txt is empty", path=folder)
-    specialty, kind = _read_meta(folder / "meta.json", name)
+    meta_path = folder / "meta.json"
+    meta = _read_meta(meta_path, name) if meta_path.exists() else {}
+    specialty, kind = _meta_kind(meta, meta_path, name, defaults)
+    room = folder / "room.wav"
     rttm_path = folder / "ref.rttm"
     json_path = folder / "ref.json"
     return Case(
@@ -137,6 +195,8 @@ def load_case(folder: Path) -> Case:
         stereo=stereo if stereo.is_file() else None,
         rttm=read_rttm(rttm_path, name) if rttm_path.exists() else None,
         turns=read_turns_json(json_path, name) if json_path.exists() else [],
+        room=room if room.is_file() else None,
+        meta=meta,
     )
 
 
@@ -160,14 +220,24 @@ def _read_json(path: Path, case: str) -> object:
         ) from None
 
 
-def _read_meta(path: Path, case: str) -> tuple[Specialty, TranscriptionType]:
-    if not path.is_file():
-        raise DatasetError(f"case {case}: meta.json is missing", path=path)
+def _read_meta(path: Path, case: str) -> dict[str, object]:
     meta = _read_json(path, case)
     if not isinstance(meta, dict):
         raise DatasetError(
             f"case {case}: meta.json must be an object with specialty and type", path=path
         )
+    return meta
+
+
+def _meta_kind(
+    meta: dict[str, object],
+    path: Path,
+    case: str,
+    defaults: tuple[Specialty, TranscriptionType],
+) -> tuple[Specialty, TranscriptionType]:
+    """The specialty and type meta.json gives (both needed); no meta.json: the defaults."""
+    if not meta:
+        return defaults
     for key in ("specialty", "type"):
         if not isinstance(meta.get(key), str):
             raise DatasetError(f"case {case}: meta.json needs a string {key!r}", path=path)
@@ -222,7 +292,7 @@ def read_turns_json(path: Path, case: str) -> list[SpeakerTurn]:
     return turns
 
 
-def _flat_cases(root: Path) -> list[Case]:
+def _flat_cases(root: Path, defaults: tuple[Specialty, TranscriptionType]) -> list[Case]:
     """Loose ``NAME.wav`` files with ``NAME.txt`` and/or ``NAME.rttm`` beside them."""
     cases = []
     for wav in sorted(root.glob("*.wav")):
@@ -234,8 +304,8 @@ def _flat_cases(root: Path) -> list[Case]:
                 name=wav.stem,
                 path=root,
                 reference=_read_text(txt, wav.stem) if txt.exists() else "",
-                specialty=Specialty.PRIMARYCARE,
-                type=TranscriptionType.CONVERSATION,
+                specialty=defaults[0],
+                type=defaults[1],
                 mono=wav,
                 rttm=read_rttm(rttm, wav.stem) if rttm.exists() else None,
             )

@@ -14,6 +14,15 @@ identification; ``speakers=N`` asks for speaker partitioning with at most N
 speakers on every case; by default (``None``) a case with ``ref.rttm`` naming two
 or more speakers gets partitioning with that many speakers.
 
+Which cases: all of the dataset, or those of one ``split`` (``tune``/``test``, from
+each case's meta.json), of a specialty or type, named ones, or the first ``limit`` in
+name order. Which audio: the ``condition`` ``clean`` (``mono.wav``; ``stereo.wav`` with
+channels) or ``room`` (``room.wav``: reverberation and noise). Summaries are per
+specialty and overall, and per split where cases have one.
+
+:func:`medscribe.evaluation.comparison.run_comparison` runs the cases in both
+conditions with the specialty pass off and on, with the correction precision.
+
 The engine (and its model) is made once before the first case, and that time
 is reported apart from the per-case wall times. The report's settings say
 which stages ran (``specialty_pass``, ``formatting``). Nothing here logs transcript text; the
@@ -55,6 +64,8 @@ class CaseResult:
     name: str
     specialty: str
     type: str
+    split: str | None = None
+    condition: str = "clean"
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
     words: WordErrors = field(default_factory=WordErrors)
@@ -106,9 +117,14 @@ class EvalReport:
     cases: list[CaseResult]
     by_specialty: dict[str, Summary]
     overall: Summary
+    #: split -> specialty (and "overall") -> summary, for cases that name a split.
+    by_split: dict[str, dict[str, Summary]] = field(default_factory=dict)
 
 
 Transcribe = Callable[[Path, TranscriptionOptions], Transcript]
+
+
+CONDITIONS = ("clean", "room")
 
 
 def select_cases(
@@ -116,13 +132,28 @@ def select_cases(
     *,
     specialty: Specialty | None = None,
     type: TranscriptionType | None = None,
+    split: str | None = None,
+    names: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> list[Case]:
-    """The cases of one specialty and/or type (``None`` keeps all)."""
-    return [
+    """The cases of one specialty, type and/or split, or named ones (``None`` keeps all).
+
+    ``limit`` keeps the first that many of them, in name order. Unknown names raise
+    :class:`~medscribe.errors.BackendError`.
+    """
+    if names:
+        unknown = sorted(set(names) - {c.name for c in cases})
+        if unknown:
+            raise BackendError(f"no case named {', '.join(unknown)}", option="case_filter")
+    chosen = [
         c
         for c in cases
-        if (specialty is None or c.specialty is specialty) and (type is None or c.type is type)
+        if (specialty is None or c.specialty is specialty)
+        and (type is None or c.type is type)
+        and (split is None or c.split == split)
+        and (not names or c.name in names)
     ]
+    return chosen[:limit] if limit is not None else chosen
 
 
 def case_options(
@@ -142,11 +173,17 @@ def case_options(
     )
 
 
-def score_case(case: Case, transcript: Transcript) -> CaseResult:
+def _blank(case: Case, condition: str = "clean", error: str | None = None) -> CaseResult:
+    return CaseResult(
+        case.name, case.specialty.value, case.type.value, case.split, condition, error=error
+    )
+
+
+def score_case(case: Case, transcript: Transcript, condition: str = "clean") -> CaseResult:
     """WER, term recall and DER of one transcript against the case's references."""
     ref_words = normalize_words(case.reference)
     hyp_words = normalize_words(transcript.text)
-    result = CaseResult(case.name, case.specialty.value, case.type.value)
+    result = _blank(case, condition)
     if ref_words:  # a case with speaker references only has no WER (and adds none)
         result.words = word_errors(ref_words, hyp_words)
         result.terms = term_recall(ref_words, hyp_words)
@@ -163,19 +200,32 @@ def evaluate_case(
     transcribe: Transcribe,
     *,
     transcripts_dir: Path | None = None,
+    condition: str = "clean",
 ) -> CaseResult:
     """Transcribe and score one case; a failure of this case is recorded, not raised."""
+    return run_case(case, options, transcribe, transcripts_dir, condition)[0]
+
+
+def run_case(
+    case: Case,
+    options: TranscriptionOptions,
+    transcribe: Transcribe,
+    transcripts_dir: Path | None,
+    condition: str,
+    transcript_name: str | None = None,
+) -> tuple[CaseResult, list[str] | None]:
+    """The case's result and its normalised hypothesis words (None when it failed)."""
     from medscribe.media import probe
 
-    audio = case.audio(channels=options.channel_identification)
     try:
+        audio = case.audio(channels=options.channel_identification, condition=condition)
         duration = probe(audio).duration
         started = time.perf_counter()
         transcript = transcribe(audio, options)
         wall = time.perf_counter() - started
     except MedscribeError as exc:
-        return CaseResult(case.name, case.specialty.value, case.type.value, error=str(exc))
-    result = score_case(case, transcript)
+        return _blank(case, condition, error=str(exc)), None
+    result = score_case(case, transcript, condition)
     result.audio_seconds, result.wall_seconds = duration, wall
     if transcripts_dir is not None:
         from medscribe.files import private_dir, write_private
@@ -183,8 +233,9 @@ def evaluate_case(
 
         # An evaluation may run on real recordings: its transcripts are patient data.
         private_dir(transcripts_dir, parents=True)
-        write_private(transcripts_dir / f"{case.name}.json", codec.dumps(transcript))
-    return result
+        name = transcript_name or case.name
+        write_private(transcripts_dir / f"{name}.json", codec.dumps(transcript))
+    return result, normalize_words(transcript.text)
 
 
 def engine_transcriber(
@@ -196,6 +247,85 @@ def engine_transcriber(
         return engine.transcribe(path, options, job_name=path.parent.name, vocabulary=vocabulary)
 
     return transcribe
+
+
+def load_cases(
+    dataset: str | Path,
+    *,
+    specialty: Specialty | None,
+    type: TranscriptionType | None,
+    split: str | None,
+    names: Sequence[str] | None,
+    limit: int | None,
+    channels: bool,
+    conditions: Sequence[str],
+) -> list[Case]:
+    """The chosen cases, each checked to have the audio asked for before any work."""
+    # A case without meta.json is of the specialty and type asked for (else the defaults).
+    loaded = load_dataset(dataset, default_specialty=specialty, default_type=type)
+    cases = select_cases(
+        loaded, specialty=specialty, type=type, split=split, names=names, limit=limit
+    )
+    if not cases:
+        raise BackendError(
+            "no case of the dataset matches the specialty, type and split asked for",
+            option="case_filter",
+        )
+    for case in cases:
+        for condition in conditions:
+            case.audio(channels=channels, condition=condition)  # fail before any work
+    return cases
+
+
+def make_transcribers(
+    config: EngineConfig, vocabulary: Path | None, passes: Sequence[bool]
+) -> tuple[dict[bool, Transcribe], float]:
+    """One transcriber per specialty-pass setting, all on one model; the model load time."""
+    from dataclasses import replace
+
+    # A bad vocabulary file fails here, before the model loads, with its line numbers.
+    entries = parse_vocabulary(vocabulary) if vocabulary is not None else None
+    started = time.perf_counter()
+    first = shared_engine(replace(config, specialty_pass=passes[0]))  # the model loads here
+    load_s = time.perf_counter() - started
+    out = {passes[0]: engine_transcriber(first, entries)}
+    for flag in passes[1:]:
+        # Same weights, same process: the baseline differs from the pass only in the stage.
+        other = Engine(replace(config, specialty_pass=flag), model=first.model)
+        out[flag] = engine_transcriber(other, entries)
+    return out, load_s
+
+
+def run_settings(
+    config: EngineConfig | None,
+    *,
+    specialty: Specialty | None,
+    type: TranscriptionType | None,
+    speakers: int | None,
+    channels: bool,
+    vocabulary: Path | None,
+    split: str | None,
+    condition: str | Sequence[str],
+    specialty_pass: bool | Sequence[bool] | None,
+) -> dict[str, Any]:
+    return {
+        "specialty": specialty.value if specialty else None,
+        "type": type.value if type else None,
+        "split": split,
+        "condition": condition if isinstance(condition, str) else list(condition),
+        "speakers": speakers,
+        "channels": channels,
+        "vocabulary": str(vocabulary) if vocabulary else None,
+        "model": (config.model if config else None) or "embedded",
+        "beam_size": config.beam_size if config else None,
+        # A figure means nothing without the stages that made it (None: another transcriber).
+        "specialty_pass": (
+            specialty_pass
+            if specialty_pass is None or isinstance(specialty_pass, bool)
+            else list(specialty_pass)
+        ),
+        "formatting": config.formatting if config else None,
+    }
 
 
 def run_eval(
@@ -210,48 +340,49 @@ def run_eval(
     transcripts_dir: Path | None = None,
     on_case: Callable[[CaseResult, int, int], None] | None = None,
     transcribe: Transcribe | None = None,
+    split: str | None = None,
+    condition: str = "clean",
+    names: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> EvalReport:
     """Evaluate the offline engine on ``dataset`` (see the module docstring).
 
     ``transcribe`` replaces the engine (another backend, a saved run); the
     default is the process's engine for ``config`` (every stage on by default).
     """
-    cases = select_cases(load_dataset(dataset), specialty=specialty, type=type)
-    if not cases:
-        raise BackendError(
-            "no case of the dataset matches the specialty and type asked for", option="case_filter"
-        )
-    if channels:
-        for case in cases:
-            case.audio(channels=True)  # every case needs stereo.wav: fail before any work
+    cases = load_cases(
+        dataset,
+        specialty=specialty,
+        type=type,
+        split=split,
+        names=names,
+        limit=limit,
+        channels=channels,
+        conditions=(condition,),
+    )
     load_s = 0.0
     if transcribe is None:
         config = config or EngineConfig()
-        # A bad vocabulary file fails here, before the model loads, with its line numbers.
-        entries = parse_vocabulary(vocabulary) if vocabulary is not None else None
-        started = time.perf_counter()
-        engine = shared_engine(config)  # the model loads here, once
-        load_s = time.perf_counter() - started
-        transcribe = engine_transcriber(engine, entries)
+        transcribers, load_s = make_transcribers(config, vocabulary, (config.specialty_pass,))
+        transcribe = transcribers[config.specialty_pass]
     results: list[CaseResult] = []
     for index, case in enumerate(cases, start=1):
         options = case_options(case, speakers=speakers, channels=channels)
-        result = evaluate_case(case, options, transcribe, transcripts_dir=transcripts_dir)
+        result, _ = run_case(case, options, transcribe, transcripts_dir, condition)
         results.append(result)
         if on_case is not None:
             on_case(result, index, len(cases))
-    settings = {
-        "specialty": specialty.value if specialty else None,
-        "type": type.value if type else None,
-        "speakers": speakers,
-        "channels": channels,
-        "vocabulary": str(vocabulary) if vocabulary else None,
-        "model": (config.model if config else None) or "embedded",
-        "beam_size": config.beam_size if config else None,
-        # A figure means nothing without the stages that made it (None: another transcriber).
-        "specialty_pass": config.specialty_pass if config else None,
-        "formatting": config.formatting if config else None,
-    }
+    settings = run_settings(
+        config,
+        specialty=specialty,
+        type=type,
+        speakers=speakers,
+        channels=channels,
+        vocabulary=vocabulary,
+        split=split,
+        condition=condition,
+        specialty_pass=config.specialty_pass if config else None,
+    )
     return summarize(str(dataset), results, settings=settings, model_load_seconds=load_s)
 
 
@@ -264,11 +395,26 @@ def summarize(
 ) -> EvalReport:
     overall = Summary("overall")
     by_specialty: dict[str, Summary] = {}
+    by_split: dict[str, dict[str, Summary]] = {}
     for result in results:
         overall.add(result)
         by_specialty.setdefault(result.specialty, Summary(result.specialty)).add(result)
+        if result.split is not None:
+            group = by_split.setdefault(result.split, {})
+            group.setdefault(result.specialty, Summary(result.specialty)).add(result)
+            group.setdefault("overall", Summary("overall")).add(result)
     ordered = {k: by_specialty[k] for k in sorted(by_specialty)}
-    return EvalReport(dataset, settings or {}, model_load_seconds, results, ordered, overall)
+    splits = {
+        k: {name: by_split[k][name] for name in sorted(by_split[k], key=_overall_last)}
+        for k in sorted(by_split, reverse=True)  # tune, then test
+    }
+    return EvalReport(
+        dataset, settings or {}, model_load_seconds, results, ordered, overall, splits
+    )
+
+
+def _overall_last(name: str) -> tuple[bool, str]:
+    return (name == "overall", name)
 
 
 # --------------------------------------------------------------------------- output
@@ -310,7 +456,14 @@ def report_to_json(report: EvalReport) -> dict[str, Any]:
     """The report as plain JSON data (numbers only, no transcript text)."""
     cases = []
     for c in report.cases:
-        entry = {"case": c.name, "specialty": c.specialty, "type": c.type, **_scores(c)}
+        entry = {
+            "case": c.name,
+            "specialty": c.specialty,
+            "type": c.type,
+            "split": c.split,
+            "condition": c.condition,
+            **_scores(c),
+        }
         entry["speakers_found"] = c.speakers_found
         entry["error"] = c.error
         cases.append(entry)
@@ -324,6 +477,10 @@ def report_to_json(report: EvalReport) -> dict[str, Any]:
         "model_load_seconds": _r(report.model_load_seconds, 2),
         "cases": cases,
         "by_specialty": {k: summary(v) for k, v in report.by_specialty.items()},
+        "by_split": {
+            split: {k: summary(v) for k, v in group.items()}
+            for split, group in report.by_split.items()
+        },
         "overall": summary(report.overall),
     }
 

@@ -11,6 +11,9 @@
   Hypothesis turns come from the transcript's speaker (or channel) labels:
   consecutive words of one label form a turn, split at pauses longer than
   :data:`TURN_GAP` seconds so that silences are not counted as speech.
+* Correction precision (:class:`CorrectionCounts`): what the specialty pass changed,
+  from the hypotheses of the same case with the pass off and on, both aligned to the
+  reference; measured from outside the engine, so it needs no help from it.
 * Medical-term recall lives in :mod:`medscribe.evaluation.terms`.
 """
 
@@ -133,3 +136,91 @@ def hypothesis_turns(transcript: Transcript, *, max_gap: float = TURN_GAP) -> li
         if turn.label is not None and turn.end > turn.start:
             turns.append(SpeakerTurn(turn.label, turn.start, turn.end))
     return turns
+
+
+# --------------------------------------------------------------------------- correction precision
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionCounts:
+    """What a correction pass changed, judged against the reference (summable over cases).
+
+    Both hypotheses (pass off, pass on) are aligned to the reference word by word
+    (jiwer's alignment of the normalised texts). For each reference word whose aligned
+    hypothesis word differs between the two runs: ``made_right`` (wrong off, right on),
+    ``broke`` (right off, wrong on), ``other`` (wrong in both, differently). Inserted
+    words belong to no reference word: ``inserted`` counts the insertions the pass added
+    (on minus off, when positive), ``removed`` those it took away. Every change the pass
+    made is one of ``made_right``, ``broke``, ``other`` or ``inserted``:
+    ``precision = made_right / changed``.
+    """
+
+    made_right: int = 0
+    broke: int = 0
+    other: int = 0
+    inserted: int = 0
+    removed: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.made_right + self.broke + self.other + self.inserted
+
+    @property
+    def precision(self) -> float | None:
+        return self.made_right / self.changed if self.changed else None
+
+    def __add__(self, other: CorrectionCounts) -> CorrectionCounts:
+        return CorrectionCounts(
+            self.made_right + other.made_right,
+            self.broke + other.broke,
+            self.other + other.other,
+            self.inserted + other.inserted,
+            self.removed + other.removed,
+        )
+
+
+def aligned_words(ref_words: list[str], hyp_words: list[str]) -> tuple[list[str | None], int]:
+    """For each reference word, the hypothesis word aligned to it (None: deleted); insertions."""
+    import jiwer
+
+    if not ref_words:
+        return [], len(hyp_words)
+    if not hyp_words:
+        return [None] * len(ref_words), 0
+    out = jiwer.process_words(" ".join(ref_words), " ".join(hyp_words))
+    aligned: list[str | None] = [None] * len(ref_words)
+    inserted = 0
+    for chunk in out.alignments[0]:
+        if chunk.type == "insert":
+            inserted += chunk.hyp_end_idx - chunk.hyp_start_idx
+            continue
+        if chunk.type == "delete":
+            continue
+        for offset in range(chunk.ref_end_idx - chunk.ref_start_idx):
+            aligned[chunk.ref_start_idx + offset] = hyp_words[chunk.hyp_start_idx + offset]
+    return aligned, inserted
+
+
+def correction_counts(
+    ref_words: list[str], off_words: list[str], on_words: list[str]
+) -> CorrectionCounts:
+    """What the pass changed between ``off_words`` and ``on_words`` (see CorrectionCounts)."""
+    off, off_inserted = aligned_words(ref_words, off_words)
+    on, on_inserted = aligned_words(ref_words, on_words)
+    made_right = broke = other = 0
+    for ref, before, after in zip(ref_words, off, on, strict=True):
+        if before == after:
+            continue
+        if after == ref:
+            made_right += 1
+        elif before == ref:
+            broke += 1
+        else:
+            other += 1
+    return CorrectionCounts(
+        made_right,
+        broke,
+        other,
+        inserted=max(on_inserted - off_inserted, 0),
+        removed=max(off_inserted - on_inserted, 0),
+    )

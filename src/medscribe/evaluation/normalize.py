@@ -473,7 +473,13 @@ def _rewrite_words(tokens: list[Token]) -> list[str]:
             words += replacement
             i += length
             continue
-        if tok in _AFTER_NUMBER and _is_number(prev) and not _letter_before(tokens, i - 1):
+        # A single letter after "A1"/"L4" is part of the name, not a unit ("A1C"); a longer
+        # unit is a unit even after an article ("a 2.5 cm lesion").
+        if (
+            tok in _AFTER_NUMBER
+            and _is_number(prev)
+            and (len(tok) > 1 or not _letter_before(tokens, i - 1))
+        ):
             words.append(_AFTER_NUMBER[tok])
         elif tok in _BEFORE_NUMBER and _is_number(nxt):
             words += _BEFORE_NUMBER[tok].split()

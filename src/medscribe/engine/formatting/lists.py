@@ -19,12 +19,13 @@ numbers are written.
 What is a list marker (general dictation convention; the forms below are what
 Whisper writes for the spoken words, seen on synthesised dictations):
 
-* "number N" / "No. N" / "No.N" / "# N" (Whisper writes "number two" as
-  "No. 2" and "Number 2,"), not after a determiner ("the number one cause")
+* "number N" / "No. N" / "No.N" / "# N" / "#N" (Whisper writes "number two"
+  as "No. 2" and "Number 2,"), not after a determiner ("the number one cause")
   and not before a unit ("number two milligrams");
 * "next number": the next number of the open list (1 when none is open);
 * a bare N standing alone at a clause start, between marks ("Findings, one,
-  no acute fracture, two, ..." and "1. Mild ..."), followed by a word;
+  no acute fracture, two, ..." and "1. Mild ..."), followed by a word; after a
+  colon only a first 1 ("grade: 2, systolic" inside an item is a value);
 * ".N" right after a word where the open list expects N: Whisper's "restricted.2,"
   is the end of a sentence glued to "number two" (the "restricted .2" defect).
 
@@ -50,6 +51,8 @@ _CLAUSE_START = frozenset({".", ",", ":", ";", "?", "!", "\n", "\n\n"})
 _MARK_AFTER = frozenset({".", ",", ":", ";", ")"})
 _LAYOUT = frozenset({"\n", "\n\n"})
 _GLUED = re.compile(r"^\.(\d{1,2})$")
+#: One word that is a whole marker: "No.2", "#2".
+_ONE_WORD = re.compile(r"^(?:No\.|#)(\d{1,2})$")
 _UNIT_TEXTS = frozenset(UNITS.values())
 
 
@@ -101,11 +104,17 @@ def _candidate_at(toks: list[Tok], i: int) -> _Candidate | None:
         return _said_number(toks, i, i + 1, digits_only=False)
     if tok.text == "No":
         return _no_abbreviation(toks, i)
+    if tok.kind == WORD and (m := _ONE_WORD.match(tok.text)):
+        return _Candidate(i, i + 1, int(m.group(1)))
     if tok.kind == WORD and (m := _GLUED.match(tok.text)) and prev is not None:
         return _Candidate(i, i + 1, int(m.group(1)), needs_open=True)
-    if _at_clause_start(prev) and _marker_number(tok) is not None and _alone(toks, i + 1):
-        return _Candidate(i, i + 1, _marker_number(tok))
-    return None
+    number = _marker_number(tok)
+    if number is None or not _at_clause_start(prev) or not _alone(toks, i + 1):
+        return None
+    # After a colon only a list's first number: "grade: 2, systolic" inside an item is a value.
+    if prev is not None and prev.text == ":" and number != 1:
+        return None
+    return _Candidate(i, i + 1, number)
 
 
 def _said_number(toks: list[Tok], i: int, j: int, *, digits_only: bool) -> _Candidate | None:

@@ -161,6 +161,15 @@ def test_a_number_glued_to_a_sentence_end_continues_the_list() -> None:
     assert (two.type, two.start, two.end) == ("pronunciation", glued.start, glued.end)
 
 
+def test_a_glued_number_continues_a_list_of_written_numbers_too() -> None:
+    items = _whisper(
+        ["Impression", ".", "1", ".", "Mild", "stenosis", "restricted", ".2", ",", "mild", "MR"]
+    )
+    assert join_items(format_items(items, dictation=True)) == (
+        "IMPRESSION:\n1. Mild stenosis restricted.\n2. Mild MR"
+    )
+
+
 def test_a_glued_number_outside_a_list_is_left_as_written() -> None:
     items = _whisper(["the", "valve", "is", "restricted", ".2", ",", "mild"])
     assert join_items(format_items(items, dictation=True)) == "The valve is restricted .2, mild"

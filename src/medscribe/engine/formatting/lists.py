@@ -31,8 +31,10 @@ Whisper writes for the spoken words, seen on synthesised dictations):
 
 A marker is taken only in sequence: N is the open list's next number, or N is 1
 and a marker candidate for 2 follows (one "number one" alone, as in "number one
-priority", is not a list). "No" stays a word unless a "." and a digit number
-follow it ("No. 2"), so a negation is never taken for a list marker.
+priority", is not a list); a list goes on in the form it started in (said or
+bare), so the value in "Number 1, hemoglobin, 2. Number 2, ..." stays a value.
+"No" stays a word unless a "." and a digit number follow it ("No. 2"), so a
+negation is never taken for a list marker.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class _Candidate:
     number: int | None
     #: Only valid inside an open list (".N" glued to a word).
     needs_open: bool = False
+    #: A bare number ("one,", "1."); a list goes on in the form it started in.
+    bare: bool = False
 
 
 def lists(toks: list[Tok]) -> list[Tok]:
@@ -114,7 +118,7 @@ def _candidate_at(toks: list[Tok], i: int) -> _Candidate | None:
     # After a colon only a list's first number: "grade: 2, systolic" inside an item is a value.
     if prev is not None and prev.text == ":" and number != 1:
         return None
-    return _Candidate(i, i + 1, number)
+    return _Candidate(i, i + 1, number, bare=True)
 
 
 def _said_number(toks: list[Tok], i: int, j: int, *, digits_only: bool) -> _Candidate | None:
@@ -169,21 +173,24 @@ def _alone(toks: list[Tok], j: int, *, word_needed: bool = True) -> bool:
 def _accepted(cands: list[_Candidate]) -> list[tuple[_Candidate, int]]:
     """The candidates that are list markers, in sequence, with their numbers."""
     out: list[tuple[_Candidate, int]] = []
-    last = 0  # the open list's last number; 0 when none is open
+    last, bare = 0, False  # the open list's last number (0: none open) and its form
     for k, cand in enumerate(cands):
         n = last + 1 if cand.number is None else cand.number
-        continues = bool(last) and n == last + 1
-        starts = n == 1 and not cand.needs_open and _two_follows(cands[k + 1 :])
+        # "Number 1, hemoglobin, 2. Number 2, ..." : the bare "2" is a value, not item 2.
+        same_form = cand.bare == bare or cand.needs_open  # ".2" goes on either form
+        continues = bool(last) and n == last + 1 and same_form
+        starts = n == 1 and not cand.needs_open and _two_follows(cands[k + 1 :], cand.bare)
         if not (cand.number is None or continues or starts):
             continue
         out.append((cand, n))
-        last = n
+        last, bare = n, cand.bare and cand.number is not None
     return out
 
 
-def _two_follows(rest: list[_Candidate]) -> bool:
+def _two_follows(rest: list[_Candidate], bare: bool) -> bool:
+    """A marker for 2, in the same form, follows before another 1."""
     for cand in rest:
-        if cand.number in (None, 2):
+        if (cand.bare == bare or cand.needs_open) and cand.number in (None, 2):
             return True
         if cand.number == 1:
             return False

@@ -31,8 +31,8 @@ installed with the package) and the dev extra (piper). Each case folder gets
 ``mono.wav`` (the mix, 16 kHz), ``stereo.wav`` (channel 0 the clinician),
 ``room.wav`` (:mod:`medscribe.evaluation.room`), ``ref.txt``, ``ref.rttm``, ``ref.json``
 and ``meta.json``. A case is skipped when its ``.source-sha256`` stamp matches its
-text and :data:`SYNTH_VERSION`, and its room file when ``.room-sha256`` matches, so a
-rerun only makes what changed.
+text, its spoken form and :data:`SYNTH_VERSION`, and its room file when
+``.room-sha256`` matches, so a rerun only makes what changed.
 """
 
 from __future__ import annotations
@@ -369,7 +369,10 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
 
 
 def _stamp(script: Script) -> str:
-    return hashlib.sha256(f"{SYNTH_VERSION}\n{script.source}".encode()).hexdigest()
+    # The spoken form is part of the key: a change of the verbaliser makes the audio again.
+    spoken = "\n".join(verbalize_line(text) for _, text in script.lines)
+    key = f"{SYNTH_VERSION}\n{script.source}\n{spoken}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _room_stamp(script: Script) -> str:

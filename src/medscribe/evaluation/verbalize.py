@@ -7,7 +7,8 @@ one), so the voice is given this module's spoken form while the written note sta
 the reference (``ref.txt``). :mod:`medscribe.evaluation.normalize` then makes the
 written reference and a spoken or written hypothesis comparable (``normalize(
 verbalize(text)) == normalize(text)`` for everything below except the list numbers,
-which stay as the formatting should write them).
+which stay as the formatting should write them, and abbreviations spelled for the
+voice, which the recogniser writes as one word again: "E K G" is heard, "EKG" written).
 
 The rules follow general dictation convention (how numbers, units and abbreviations
 are read out), not any test text:
@@ -22,8 +23,10 @@ are read out), not any test text:
   "30-35" -> "thirty to thirty five"; a time "8:30" -> "eight thirty";
 * units after a number are read in full: mg, mcg, g, kg, mL, L, cm, mm, mmHg, %,
   °F/°C, bpm, lb/lbs;
-* an abbreviation in capitals is spelled letter by letter ("EKG" -> "E K G"),
-  except the few said as words (COVID, NSAID, CABG, ...); "Dr." -> "doctor",
+* an abbreviation of two or three capitals is spelled letter by letter ("EKG" ->
+  "E K G"), except the few said as words (CABG, GERD, ...); a word of four or more
+  capitals is a word written in capitals ("GAIT", "NEURO") and is read as a word,
+  except the few abbreviations spelled out (COPD, HEENT, ...); "Dr." -> "doctor",
   "vs." -> "versus", "&" -> "and"; a slash between words is a pause.
 """
 
@@ -54,10 +57,10 @@ UNITS = {
     "°": "degrees",
     "%": "percent",
 }
-#: Abbreviations in capitals that are said as words, not spelled (general usage).
-SAID_AS_WORDS = frozenset(
-    {"COVID", "NSAID", "NSAIDS", "CABG", "DEXA", "MRSA", "GERD", "HIPAA", "SOAP", "PERRLA"}
-)
+#: Short abbreviations in capitals that are said as words, not spelled (general usage).
+SAID_AS_WORDS = frozenset({"CABG", "GERD", "MRSA", "DEXA", "SOAP", "AIDS", "NSAID", "NSAIDS"})
+#: Longer abbreviations in capitals that are spelled letter by letter (general usage).
+SPELLED = frozenset({"COPD", "HEENT", "ADHD", "PERRL", "NSTEMI", "STEMI", "HCTZ", "ACLS"})
 _ABBREVIATIONS = {
     "dr.": "doctor",
     "vs.": "versus",
@@ -78,7 +81,7 @@ _RANGE = re.compile(rf"(?<![\w-])({_NUMBER})-({_NUMBER})(?![\w-])")
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
 _DECIMAL_OR_INT = re.compile(rf"(?<![\w.]){_NUMBER}(?![\w])|\d+")
-_CAPS = re.compile(r"\b([A-Z]{2,5})(s?)\b")
+_CAPS = re.compile(r"\b([A-Z]{2,})(s?)\b")
 _WORD_SLASH = re.compile(r"(?<=[A-Za-z])/(?=[A-Za-z])")
 
 
@@ -113,6 +116,8 @@ def _spell_caps(match: re.Match[str]) -> str:
     letters, plural = match.group(1), match.group(2)
     if letters in SAID_AS_WORDS or letters + plural.upper() in SAID_AS_WORDS:
         return match.group(0)
+    if len(letters) >= 4 and letters not in SPELLED:
+        return match.group(0).lower()  # a word in capitals: lower case, or the voice spells it
     return " ".join(letters) + ("s" if plural else "")
 
 

@@ -30,3 +30,14 @@ def test_sentence_punctuation_after_a_number_is_left_alone() -> None:
     assert [t for t, *_ in out] == [" 80", ".", " Next"]
     out = join_number_pieces([_w(" five", 0.0, 0.3), _w(".5", 0.3, 0.5)])
     assert [t for t, *_ in out] == [" five", ".5"]
+
+
+def test_a_written_range_keeps_its_dash() -> None:
+    # Whisper writes "one to two ... four to six" as " 1" "-2" ... " 4" "-6".
+    words = [_w(" 1", 0.0, 0.2), _w("-2", 0.2, 0.4), _w(" tablets", 0.5, 0.9), _w(" 4", 1.0, 1.2)]
+    words += [_w("–6", 1.2, 1.4), _w(" hours", 1.5, 1.9)]
+    out = join_number_pieces(words)
+    assert [t for t, *_ in out] == [" 1-2", " tablets", " 4-6", " hours"]
+    # A dash after a word is not a range: nothing to join.
+    out = join_number_pieces([_w(" minus", 0.0, 0.3), _w("-2", 0.3, 0.5)])
+    assert [t for t, *_ in out] == [" minus", "-2"]

@@ -72,8 +72,9 @@ _ABBREVIATIONS = frozenset({"Dr", "Mr", "Mrs", "Ms", "St", "vs", "etc", "approx"
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 #: The shortest item a consumer can display (start < end always holds).
 _MIN_WORD_S = 0.01
-#: The rest of a number Whisper split at its point or comma: ".2", ",000", ":30".
-_NUMBER_TAIL = re.compile(r"^[.,:/]\d")
+#: The rest of a number Whisper split at its point, comma or range dash: ".2", ",000", ":30",
+#: "-35" (of "30-35": word_items would otherwise drop the dash and leave "30 35").
+_NUMBER_TAIL = re.compile(r"^[.,:/\-–]\d")
 #: Signals longer than this (seconds) are prepared for decoding on one thread (_prepare).
 PREPARE_ALONE_S = 60.0
 _PREPARER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="medscribe-prepare")
@@ -316,6 +317,7 @@ def join_number_pieces(words: Iterable[Word]) -> list[tuple[str, float, float, f
         text = word.word
         if out and _NUMBER_TAIL.match(text) and out[-1][0].rstrip()[-1:].isdigit():
             prev_text, prev_start, _, prev_p = out[-1]
+            text = text.replace("–", "-", 1)  # one range dash, as the formatting reads it
             out[-1] = (prev_text + text, prev_start, word.end, min(prev_p, word.probability))
             continue
         out.append((text, word.start, word.end, word.probability))

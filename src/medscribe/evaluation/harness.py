@@ -541,4 +541,27 @@ def render_report(report: EvalReport, console: Any) -> None:
             style="bold" if s is report.overall else None,
         )
     console.print(summary)
+    if report.by_split:
+        console.print(_split_table(report))
     console.print(f"model load {report.model_load_seconds:.1f} s (not in the wall times)")
+
+
+def _split_table(report: EvalReport) -> Any:
+    """Per split (tune, test) and specialty: WER and rare-term recall."""
+    from rich.table import Table
+
+    table = Table(title="Per split and specialty", title_justify="left")
+    for name in ("split", "specialty", "cases", "audio min", "WER", "term recall"):
+        table.add_column(name, justify="left" if name in ("split", "specialty") else "right")
+    for split, group in report.by_split.items():
+        for name, s in group.items():
+            table.add_row(
+                split,
+                name,
+                str(s.cases) + (f" ({s.failed} failed)" if s.failed else ""),
+                _num(s.audio_seconds / 60, "{:.1f}"),
+                _pct(s.words.wer),
+                f"{_pct(s.terms.recall)} ({s.terms.found}/{s.terms.reference})",
+                style="bold" if name == "overall" else None,
+            )
+    return table

@@ -112,7 +112,11 @@ def test_compare_pass_reports_both_runs_and_the_correction_precision(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "250")
     out = tmp_path / "compare.json"
-    main(["eval", str(tiny_dataset), "--compare-pass", "--condition", "both", "--json", str(out)])
+    transcripts = tmp_path / "transcripts"
+    args = ["--compare-pass", "--condition", "both", "--transcripts", str(transcripts)]
+    main(["eval", str(tiny_dataset), *args, "--json", str(out)])
+    runs = ("clean-off", "clean-on", "room-off", "room-on")
+    assert all((transcripts / run / "tiny-visit.json").is_file() for run in runs)
     printed = capsys.readouterr().out
     assert "bare engine, same weights, same run" in printed
     report = json.loads(out.read_text())

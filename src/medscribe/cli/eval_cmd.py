@@ -138,7 +138,8 @@ def eval_group() -> None:
     "--transcripts",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Write each case's transcript (Transcribe Medical JSON) into this folder.",
+    help="Write each case's transcript (Transcribe Medical JSON) into this folder "
+    "(with --compare-pass or both conditions: one sub-folder per run).",
 )
 @click.option("--model", default=None, help="Other faster-whisper weights (path or name).")
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads (0: auto).")
@@ -214,7 +215,7 @@ def evaluate(
         ),
     }
     if compare_pass:
-        _compare(dataset_dir, conditions, common, json_out)
+        _compare(dataset_dir, conditions, common, json_out, transcripts)
     else:
         _evaluate(dataset_dir, conditions, common, channels, transcripts, json_out)
 
@@ -262,7 +263,11 @@ def _evaluate(
 
 
 def _compare(
-    dataset_dir: Path, conditions: tuple[str, ...], common: dict[str, Any], json_out: Path | None
+    dataset_dir: Path,
+    conditions: tuple[str, ...],
+    common: dict[str, Any],
+    json_out: Path | None,
+    transcripts: Path | None,
 ) -> None:
     from medscribe.errors import EXIT_FAILED
     from medscribe.evaluation.comparison import (
@@ -278,7 +283,9 @@ def _compare(
         state = f"failed: {result.error}" if result.error else f"{result.wall_seconds:.1f} s"
         progress.print(f"[{index}/{total}] {result.name} {run}: {state}")
 
-    comparison = run_comparison(dataset_dir, conditions=conditions, on_case=on_case, **common)
+    comparison = run_comparison(
+        dataset_dir, conditions=conditions, on_case=on_case, transcripts_dir=transcripts, **common
+    )
     render_comparison(comparison, stdout_console())
     if json_out is not None:
         _write_json(json_out, comparison_to_json(comparison))

@@ -85,10 +85,12 @@ def run_comparison(
     config: EngineConfig | None = None,
     on_case: Callable[[CaseResult, str, int, int], None] | None = None,
     transcribers: dict[bool, Transcribe] | None = None,
+    transcripts_dir: Path | None = None,
 ) -> Comparison:
     """Each case in each condition, pass off then on (see the module docstring).
 
-    ``transcribers`` (pass setting -> transcribe function) replace the engine.
+    ``transcribers`` (pass setting -> transcribe function) replace the engine. With
+    ``transcripts_dir``, each run's transcripts go to ``<dir>/<condition>-<off|on>/``.
     """
     conditions = tuple(conditions)
     cases = load_cases(
@@ -114,7 +116,8 @@ def run_comparison(
             words: dict[bool, list[str] | None] = {}
             for flag in PASSES:
                 key = run_key(condition, flag)
-                result, words[flag] = run_case(case, options, transcribers[flag], None, condition)
+                folder = transcripts_dir / key.replace("/", "-") if transcripts_dir else None
+                result, words[flag] = run_case(case, options, transcribers[flag], folder, condition)
                 results[key].append(result)
                 if on_case is not None:
                     on_case(result, key, index, len(cases))

@@ -33,6 +33,11 @@ What counts as the same (both sides go through the same function):
   milligram" == "1 mg". Letter-digit mixes are split: "O2" == "O two", "L4" == "L
   four", "A1C" == "A one C".
 
+The development set's dictations are written clinical notes read aloud from their
+spoken form (:mod:`medscribe.evaluation.verbalize`): the written note is the
+reference, and these rules are what make it comparable with a hypothesis in spoken
+or written form ("180/95 mmHg" == "one eighty over ninety five millimeters of mercury").
+
 Why our own code: the words-to-number direction with the concatenation rules
 above is what matters here, and no maintained library does it (``num2words``
 only spells digits and would need the inverse anyway); the spelling direction is

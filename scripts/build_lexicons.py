@@ -1,617 +1,594 @@
-"""Build the specialty lexicons (``<SPECIALTY>.tsv``; re-runnable, deterministic).
+"""Build the broad medical lexicon, its tune-split priors and specialty weights (deterministic).
 
-``python scripts/build_lexicons.py [--out DIR]`` writes one ``<SPECIALTY>.tsv``
-per specialty (columns ``term``, ``category``, ``source``) into ``DIR``, by
-default ``src/medscribe/data/lexicons/``; ``SOURCES.md`` beside them is written
-by hand and says where the seeds came from.
+``python scripts/build_lexicons.py [--out DIR] [--corpora DIR]`` writes into ``DIR``
+(default ``src/medscribe/data/lexicons/``):
 
-Seeds. Each specialty has one block per category (:data:`CATEGORIES`), plus the
-shared blocks of :data:`COMMON`. A block is a comma-separated list; every entry
-is one term, and an entry of several words ("event monitor", "transcatheter
-aortic valve implantation") is one multi-word term, never a list of words.
+* ``terms.tsv.gz``: every term, one a line, columns :data:`TERM_COLUMNS`;
+* ``specialties.tsv.gz``: per specialty, the terms its tagged tune visits hold,
+  columns :data:`WEIGHT_COLUMNS`;
+* ``build.json``: the counts the formulas used (tokens, visits, constants).
 
-Words lifted out of a multi-word term. A word of a multi-word term becomes a
-term of its own only when it is a rare medical word: one of ``hunspell-en-med``
-that ordinary English (``wamerican``) lacks, as
-:func:`medscribe.engine.wordlists.rare_medical_words` defines it ("aortic",
-"transcatheter"; never "event", "flow" or "test"). For a medication the
-medical list is the drug dictionary: "sacubitril" of "sacubitril valsartan" is
-lifted, the salt "succinate" of "metoprolol succinate" is not.
+``SOURCES.md`` beside them is written by hand. The build reads the tuning corpora
+(``../shared/data/corpora``, or ``--corpora``) and Debian's ``en_med_glut.dic`` at build
+time only; the package reads only the files above.
 
-Categories. A term is filed by what it is, the same way in every specialty: the
-category of the block whose entry names it alone (in any specialty). A lifted
-word that no entry names alone takes the category of the multi-word terms it was
-lifted from. The build stops (:class:`SeedError`) when an entry sits in two
-categories, or when a lifted word's terms disagree and no entry settles it;
-nothing is filed by the order of the blocks.
+Terms (no hand-picked list):
 
-Sources. Every term is checked against registry sources and spelt as they spell it:
+* **hunspell-en-med**: every word of ``medscribe/data/words/medical.txt.gz`` (Debian's
+  ``en_med_glut.dic`` stems with the suffix rules of ``en_US.aff``) but possessives. The
+  dictionaries give the written case (:func:`hunspell_displays`): an all-capital form
+  ("ECG") is an abbreviation, spoken as its letters; a capitalised stem is written so
+  ("Babinski", "Prozac").
+* **drug-named-entity-recognition**: every generic (canonical) and brand or synonym name
+  its bundled dictionary maps to a drug, i.e. to an entry with a MedlinePlus or DrugBank
+  record. Its other entries (MeSH headings of proteins, receptors, reagents) are not drug
+  names. A name with a digit or a symbol other than ``- , . ' /`` cannot be spoken as
+  words (and a term may not bring a number), so it is left out.
+* **tune-notes abbreviations**: all-capital tokens of 2 to 6 letters written in the clinical
+  notes of at least :data:`MIN_ABBREVIATION_VISITS` tune visits, but capitalised ordinary
+  words (:func:`tune_abbreviations`).
 
-* medications: the drug dictionary shipped inside the PyPI package
-  ``drug-named-entity-recognition`` (MedlinePlus/DrugBank names); a medication
-  that neither it nor ``hunspell-en-med`` knows is dropped and reported, so no
-  invented drug name reaches a lexicon;
-* other terms: Debian's ``hunspell-en-med`` or, for the remaining words of a
-  multi-word term, ``wamerican`` (both through the word lists medscribe ships,
-  :mod:`medscribe.engine.wordlists`); a term with a word that neither knows is
-  kept as ``curated`` (abbreviations, eponyms, hyphenated forms), so the source
-  column says exactly where each entry stands.
+No seed list of the team's is used any more (SOURCES.md says why).
+
+Categories by rule: a drug name is a ``medication``, an all-capital entry an
+``abbreviation``; other words by their word-formation suffix (:data:`SUFFIXES`:
+``-ectomy`` a procedure, ``-itis`` a finding, ...), else ``term``.
+
+Priors (TUNE split only; formulas in SOURCES.md). ``N`` = word tokens of the tune texts
+(dialogues and notes), ``c(t)`` = occurrences of term ``t`` as a whole-word phrase:
+
+    prior(t) = ln((c(t) + k_g) / N),   k_g = min(K_MAX, (n1_g + 1) / (n0_g + 1))
+
+where ``g`` is the term's group (sources and category), ``n1_g`` its terms seen exactly
+once and ``n0_g`` its terms never seen (the Good-Turing share of unseen terms, so a
+group whose terms often turn up gets a larger floor). Specialty weights are counted in
+visits, not tokens, so one visit repeating a word does not make it a specialty's word.
+Tune visits are tagged by :func:`medscribe.evaluation.corpus.tag_specialty`; ``V`` tune
+visits, ``V_s`` of them tagged ``s``; ``df(t)``, ``df_s(t)``: how many of them hold ``t``:
+
+    q(t) = df(t) / V,   q_s(t) = (df_s(t) + ALPHA * q(t)) / (V_s + ALPHA)
+    weight_s(t) = ln(q_s(t) / q(t)) * df(t) / (df(t) + KAPPA)     (0 when df(t) = 0)
+
+The ALPHA pseudo-visits pull a specialty with few tune visits toward the global share
+(so its weights stay near 0; with none at all every weight is 0), and no weight exceeds
+ln(V / ALPHA). The KAPPA factor shrinks the lift of a term few visits hold.
 """
 
 from __future__ import annotations
 
 import argparse
 import bz2
+import gzip
+import io
+import json
+import math
 import pickle
+import re
 import sys
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))  # the package of this checkout, installed or not
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # scripts.build_wordlists
+
+from medscribe.engine.specialty.lexicon import (  # noqa: E402  (after the path set-up)
+    INDEX_MIN_KEY,
+    INDEX_SKIP,
+    LETTER_NAMES,
+    letters,
+    phonetic_key,
+)
+from medscribe.evaluation.corpus import (  # noqa: E402
+    Visit,
+    default_corpora_root,
+    load_visits,
+    tag_specialty,
+)
+from medscribe.request import Specialty  # noqa: E402
+
 DEFAULT_OUT = ROOT / "src" / "medscribe" / "data" / "lexicons"
+MED_DICTIONARY = Path("/usr/share/hunspell/en_med_glut.dic")
+AFFIX_FILE = Path("/usr/share/hunspell/en_US.aff")
+#: Debian ``wamerican`` with its case: "day" is written lower case, "Parkinson" is not.
+GENERAL_WORDS = Path("/usr/share/dict/words")
 
-#: The categories of the ``category`` column, in the order blocks are read.
-CATEGORIES = ("medication", "procedure", "lab", "anatomy", "finding", "abbreviation")
+TERMS_FILE = "terms.tsv.gz"
+WEIGHTS_FILE = "specialties.tsv.gz"
+META_FILE = "build.json"
+TERM_COLUMNS = (
+    "display",  # as a transcript writes it
+    "words",  # lower-case spoken words, space-separated
+    "category",
+    "source",  # the dictionaries that hold it, "+"-joined
+    "ordinary",  # 1: every word is ordinary English (wamerican)
+    "tune_count",  # occurrences in the tune texts
+    "prior",  # ln prior, formula above
+    "prior_source",  # "tune-frequency" (seen in tune) or "smoothed:<group>"
+    "keys",  # Metaphone keys, space-separated
+)
+WEIGHT_COLUMNS = ("specialty", "row", "words", "visits", "weight")
 
-# --------------------------------------------------------------------------- seeds
-#: Blocks shared by every specialty (chronic medication lists and the basic
-#: examination are read out in every visit).
-COMMON: dict[str, str] = {
-    "medication": """
-        acetaminophen, ibuprofen, naproxen, aspirin, tramadol, oxycodone, hydrocodone,
-        morphine, lisinopril, losartan, valsartan, amlodipine, hydrochlorothiazide,
-        chlorthalidone, metoprolol, carvedilol, atenolol, furosemide, spironolactone,
-        atorvastatin, rosuvastatin, simvastatin, pravastatin, ezetimibe, metformin,
-        glipizide, glimepiride, sitagliptin, empagliflozin, dapagliflozin, semaglutide,
-        liraglutide, dulaglutide, insulin, insulin glargine, levothyroxine, omeprazole,
-        pantoprazole, famotidine, ondansetron, prednisone, methylprednisolone,
-        dexamethasone, sertraline, escitalopram, citalopram, fluoxetine, duloxetine,
-        venlafaxine, bupropion, trazodone, mirtazapine, gabapentin, pregabalin,
-        alprazolam, lorazepam, clonazepam, zolpidem, warfarin, apixaban, rivaroxaban,
-        dabigatran, clopidogrel, heparin, enoxaparin, amoxicillin, azithromycin,
-        doxycycline, cephalexin, ciprofloxacin, levofloxacin, nitrofurantoin,
-        trimethoprim, sulfamethoxazole, cetirizine, loratadine, fexofenadine,
-        montelukast, albuterol, fluticasone, budesonide, tiotropium, allopurinol,
-        colchicine, tamsulosin, finasteride, docusate, senna, polyethylene glycol,
-        loperamide, meclizine, cyclobenzaprine
-    """,
-    "procedure": "auscultation, palpation",
-    "lab": "creatinine, hemoglobin, hematocrit, platelets, sodium, potassium, glucose",
-    "anatomy": """
-        bilateral, unilateral, anterior, posterior, lateral, medial, proximal, distal,
-        superior, inferior
-    """,
-    "finding": """
-        hypertension, hyperlipidemia, diabetes, diabetes mellitus, hypothyroidism,
-        obesity, dyspnea, tachycardia, bradycardia, edema, erythema, tenderness, nausea,
-        vomiting, diarrhea, constipation, dizziness, syncope, fatigue, malaise, fever,
-        chills, leukocytosis
-    """,
-    "abbreviation": "BMP, CBC, CMP, ECG, EKG, MRI, CT, PRN, BID, TID, QID, IV",
-}
+HUNSPELL = "hunspell-en-med"
+DRUGS = "drug-named-entity-recognition"
+TUNE_NOTES = "tune-notes"
 
-SEEDS: dict[str, dict[str, str]] = {
-    "PRIMARYCARE": {
-        "medication": """
-            hydroxyzine, benzonatate, dextromethorphan, guaifenesin, pseudoephedrine,
-            phenylephrine, diphenhydramine, prednisolone, triamcinolone, hydrocortisone,
-            clotrimazole, terbinafine, fluconazole, nystatin, mupirocin, valacyclovir,
-            acyclovir, oseltamivir, amoxicillin clavulanate, penicillin, clindamycin,
-            metronidazole, cefdinir, ceftriaxone, doxazosin, clonidine, hydralazine,
-            olmesartan, irbesartan, telmisartan, benazepril, enalapril, ramipril,
-            diltiazem, verapamil, nifedipine, pioglitazone, linagliptin, tirzepatide,
-            alendronate, ergocalciferol, cholecalciferol, cyanocobalamin, ferrous sulfate,
-            folic acid, methotrexate, hydroxychloroquine, sumatriptan, topiramate,
-            buspirone, paroxetine, amitriptyline, nortriptyline, varenicline, nicotine,
-            naltrexone, buprenorphine, sildenafil, tadalafil, estradiol,
-            medroxyprogesterone, norethindrone, levonorgestrel, ketorolac, meloxicam,
-            diclofenac, celecoxib, methocarbamol, tizanidine, baclofen, lidocaine,
-            mometasone, azelastine, ipratropium, salmeterol, formoterol, vilanterol,
-            umeclidinium
-        """,
-        "procedure": """
-            colonoscopy, mammogram, spirometry, electrocardiogram, immunization,
-            vaccination, tetanus booster, influenza vaccine, pneumococcal vaccine,
-            zoster vaccine, papanicolaou smear, cryotherapy, biopsy, excision, incision,
-            incision and drainage, drainage, audiometry, tympanometry, venipuncture,
-            phlebotomy, echocardiogram, ultrasonography, densitometry, sigmoidoscopy,
-            endoscopy, dermatoscopy, injection, aspiration, suture, debridement
-        """,
-        "lab": "urinalysis",
-        "anatomy": """
-            tympanic membrane, oropharynx, nasopharynx, turbinates, tonsils, uvula,
-            sclera, conjunctiva, cornea, pupils, thyroid, cervical, lymph nodes,
-            supraclavicular, axillary, inguinal, trachea, sternum, clavicle, scapula,
-            thorax, abdomen, epigastric, periumbilical, hypogastric, umbilicus, liver,
-            spleen, gallbladder, pancreas, esophagus, duodenum, colon, rectum, prostate,
-            lumbar, thoracic, sacral, coccyx, paraspinal, sciatic, patella, meniscus,
-            ligament, tendon, Achilles tendon, plantar, plantar fascia, metatarsal,
-            carpal, metacarpal, phalanges
-        """,
-        "finding": """
-            pharyngitis, sinusitis, otitis, otitis media, rhinitis, bronchitis,
-            pneumonia, influenza, tetanus, zoster, conjunctivitis, cellulitis, dermatitis, eczema,
-            psoriasis, urticaria, seborrheic keratosis, keratoses, actinic keratosis,
-            nevus, melanoma, tinea, onychomycosis, candidiasis, impetigo, folliculitis,
-            abscess, lipoma, hyperglycemia, hypoglycemia, polyuria, polydipsia,
-            polyphagia, neuropathy, retinopathy, nephropathy, microalbuminuria,
-            prediabetes, dyslipidemia, hypertriglyceridemia, gastroenteritis, gastritis,
-            dyspepsia, reflux, odynophagia, dysphagia, melena, hematochezia, hemorrhoids,
-            diverticulosis, cholelithiasis, hepatomegaly, splenomegaly,
-            hepatosplenomegaly, lymphadenopathy, thyromegaly, goiter, osteoarthritis,
-            osteoporosis, osteopenia, gout, tendinitis, bursitis, sciatica,
-            radiculopathy, fibromyalgia, insomnia, anxiety, depression, rhonchi, rales,
-            crackles, wheezing, stridor, murmur, nontender, nondistended, anemia,
-            hyperthyroidism, asthma, emphysema, apnea, sleep apnea, vertigo, tinnitus,
-            migraine, rhinorrhea, congestion, myalgia, arthralgia, dysuria, hematuria
-        """,
-        "abbreviation": "A1C, TSH, LDL, HDL, COPD, GERD, BMI, UTI, URI, NSAID, PSA",
-    },
-    "CARDIOLOGY": {
-        "medication": """
-            bisoprolol, nebivolol, propranolol, labetalol, sacubitril,
-            sacubitril valsartan, metoprolol succinate, metoprolol tartrate, eplerenone,
-            torsemide, bumetanide, metolazone, hydralazine, isosorbide mononitrate,
-            isosorbide dinitrate, nitroglycerin, ranolazine, ivabradine, digoxin,
-            amiodarone, dronedarone, sotalol, dofetilide, flecainide, propafenone,
-            adenosine, diltiazem, verapamil, nifedipine, ticagrelor, prasugrel,
-            cangrelor, edoxaban, bivalirudin, argatroban, fondaparinux, alteplase,
-            tenecteplase, eptifibatide, tirofiban, dobutamine, dopamine, milrinone,
-            norepinephrine, epinephrine, vasopressin, phenylephrine, evolocumab,
-            alirocumab, icosapent ethyl, fenofibrate, gemfibrozil, colestipol,
-            inclisiran, bempedoic acid, mavacamten, vericiguat, finerenone, sildenafil,
-            bosentan, ambrisentan, macitentan, riociguat, treprostinil, iodixanol,
-            iohexol, lidocaine, sestamibi, thallium
-        """,
-        "procedure": """
-            electrocardiogram, echocardiogram, transthoracic echocardiogram,
-            transesophageal echocardiogram, cardiac catheterization, catheterization,
-            angiography, angiogram, angioplasty, ventriculography,
-            percutaneous coronary intervention, stent, stenting, atherectomy,
-            cardioversion, defibrillation, ablation, pacemaker, defibrillator, telemetry,
-            Holter monitor, event monitor, stress test, treadmill stress test,
-            nuclear stress test, myocardial perfusion imaging, scintigraphy,
-            coronary artery bypass grafting, endarterectomy, valvuloplasty,
-            valve replacement, annuloplasty, transcatheter aortic valve implantation,
-            pericardiocentesis, electrophysiology study, cardiac rehabilitation,
-            guidewire, sheath, fractional flow reserve, intravascular ultrasound,
-            fluoroscopy, hemostasis, pullback, drug eluting stent,
-            dual antiplatelet therapy
-        """,
-        "lab": "troponin, natriuretic peptide",
-        "anatomy": """
-            atrium, atria, ventricle, ventricular, atrial, septum, septal, myocardium,
-            myocardial, pericardium, pericardial, endocardium, epicardium, aorta, aortic,
-            aortic arch, ascending aorta, descending aorta, aortic valve, mitral,
-            mitral valve, tricuspid, pulmonic, pulmonary, semilunar, chordae tendineae,
-            papillary muscle, coronary, coronary artery, coronary arteries, left main,
-            left anterior descending, circumflex, obtuse marginal, diagonal branch,
-            septal perforator, right coronary artery, posterior descending artery,
-            ramus intermedius, saphenous vein graft, internal mammary artery, radial,
-            femoral, brachial, carotid, jugular, subclavian, sinoatrial node,
-            atrioventricular node, bundle branch, Purkinje fibers, apex, apical,
-            inferior wall, anterior wall, lateral wall
-        """,
-        "finding": """
-            angina, unstable angina, stable angina, ischemia, infarction,
-            myocardial infarction, atherosclerosis, arteriosclerosis, stenosis,
-            regurgitation, insufficiency, prolapse, calcification, thrombus, embolus,
-            embolism, aneurysm, dissection, fibrillation, atrial fibrillation, flutter,
-            atrial flutter, heart failure, tachyarrhythmia, arrhythmia,
-            bradyarrhythmia, ectopy, premature ventricular contractions,
-            premature atrial contractions, supraventricular tachycardia,
-            ventricular tachycardia, palpitations, orthopnea,
-            paroxysmal nocturnal dyspnea, presyncope, lightheadedness, claudication,
-            cyanosis, diaphoresis, jugular venous distension, hepatojugular reflux,
-            gallop, murmur, friction rub, systolic click, bruit, cardiomegaly,
-            cardiomyopathy, hypertrophic cardiomyopathy, dilated cardiomyopathy,
-            restrictive cardiomyopathy, takotsubo cardiomyopathy, myocarditis,
-            pericarditis, endocarditis, tamponade, effusion, pericardial effusion,
-            hypokinesis, akinesis, dyskinesis, ejection fraction, diastolic dysfunction,
-            systolic dysfunction, hyperkalemia, hypokalemia, hypomagnesemia,
-            QT prolongation, heart block, nonobstructive, obstructive,
-            luminal irregularities, plaque, occlusion, restenosis, vasospasm,
-            dyslipidemia, dominant, nondominant, hematoma, pseudoaneurysm, fistula
-        """,
-        "abbreviation": """
-            STEMI, NSTEMI, CABG, PCI, TAVR, TEE, TTE, LVEF, LAD, LCX, RCA, BNP, EF, AFib,
-            ICD, CRT, DAPT, TIMI
-        """,
-    },
-    "NEUROLOGY": {
-        "medication": """
-            levetiracetam, lamotrigine, valproate, divalproex, carbamazepine,
-            oxcarbazepine, phenytoin, fosphenytoin, lacosamide, topiramate, zonisamide,
-            brivaracetam, clobazam, phenobarbital, ethosuximide, primidone, perampanel,
-            cenobamate, sumatriptan, rizatriptan, zolmitriptan, eletriptan, erenumab,
-            fremanezumab, galcanezumab, rimegepant, ubrogepant, atogepant,
-            onabotulinumtoxinA, botulinum, amitriptyline, nortriptyline, propranolol,
-            verapamil, donepezil, rivastigmine, galantamine, memantine, lecanemab,
-            aducanumab, levodopa, carbidopa, pramipexole, ropinirole, rotigotine,
-            rasagiline, selegiline, safinamide, entacapone, amantadine,
-            trihexyphenidyl, benztropine, riluzole, edaravone, pyridostigmine,
-            interferon, glatiramer, natalizumab, ocrelizumab, ofatumumab, fingolimod,
-            siponimod, dimethyl fumarate, teriflunomide, cladribine, alemtuzumab,
-            baclofen, tizanidine, dantrolene, alteplase, tenecteplase, clopidogrel,
-            dipyridamole, nimodipine, tetrabenazine, deutetrabenazine
-        """,
-        "procedure": """
-            electroencephalogram, electromyography, nerve conduction study,
-            lumbar puncture, tomography, angiography, perfusion imaging, thrombectomy,
-            thrombolysis, craniotomy, craniectomy, ventriculostomy, shunt,
-            polysomnography, neuropsychological testing, video telemetry,
-            magnetic resonance imaging, diffusion weighted imaging, noncontrast
-        """,
-        "anatomy": """
-            cerebrum, cerebellum, brainstem, midbrain, pons, medulla, thalamus,
-            hypothalamus, hippocampus, amygdala, basal ganglia, caudate, putamen,
-            globus pallidus, substantia nigra, cortex, frontal lobe, parietal lobe,
-            temporal lobe, occipital lobe, insula, corpus callosum, ventricles,
-            meninges, dura, arachnoid, subarachnoid, cerebrospinal fluid, spinal cord,
-            cauda equina, vertebral artery, basilar artery, carotid,
-            middle cerebral artery, circle of Willis, trigeminal, facial nerve, vagus,
-            hypoglossal, optic nerve, oculomotor, abducens, trochlear, peroneal,
-            median nerve, ulnar, radial, sciatic, plexus
-        """,
-        "finding": """
-            stroke, ischemic, ischemic stroke, hemorrhagic, hemorrhagic stroke, infarct,
-            lacunar, lacunar infarct, penumbra, collaterals, transient ischemic attack,
-            aphasia, anomia, dysarthria, dysphagia, hemiparesis, hemiplegia,
-            paresthesia, hypoesthesia, dysesthesia, neglect, hemianopia, diplopia,
-            nystagmus, ptosis, papilledema, ataxia, dysmetria, tremor, bradykinesia,
-            rigidity, cogwheel rigidity, dystonia, chorea, myoclonus, fasciculations,
-            spasticity, clonus, hyperreflexia, hyporeflexia, areflexia, Babinski,
-            downgoing, upgoing, pronator drift, Romberg, gait, seizure, epilepsy,
-            convulsion, postictal, aura, absence seizure, focal seizure,
-            generalized seizure, tonic clonic seizure, status epilepticus, migraine,
-            cluster headache, photophobia, phonophobia, scotoma, neuralgia, neuropathy,
-            radiculopathy, myelopathy, myasthenia gravis, multiple sclerosis,
-            demyelination, Parkinson, Parkinson disease, Alzheimer, Alzheimer disease, dementia,
-            cognitive impairment, encephalopathy, delirium, amnesia, vertigo, syncope,
-            concussion, hydrocephalus, meningitis, encephalitis, Guillain Barre syndrome,
-            amyotrophic lateral sclerosis, Bell palsy, cardioembolic, extraocular
-        """,
-        "abbreviation": "TIA, EEG, EMG, NIHSS, CSF, MS, ALS, tPA, MCA, ICA, CTA, MRA",
-    },
-    "ONCOLOGY": {
-        "medication": """
-            doxorubicin, cyclophosphamide, paclitaxel, docetaxel, nab-paclitaxel,
-            carboplatin, cisplatin, oxaliplatin, capecitabine, fluorouracil, leucovorin,
-            irinotecan, gemcitabine, pemetrexed, vinorelbine, vincristine, etoposide,
-            ifosfamide, bleomycin, dacarbazine, methotrexate, cytarabine, azacitidine,
-            decitabine, temozolomide, trastuzumab, pertuzumab, bevacizumab, cetuximab,
-            panitumumab, rituximab, pembrolizumab, nivolumab, ipilimumab, atezolizumab,
-            durvalumab, osimertinib, erlotinib, imatinib, dasatinib, nilotinib,
-            ibrutinib, venetoclax, lenalidomide, bortezomib, daratumumab, olaparib,
-            palbociclib, ribociclib, abemaciclib, tamoxifen, letrozole, anastrozole,
-            exemestane, fulvestrant, leuprolide, goserelin, enzalutamide, abiraterone,
-            bicalutamide, ondansetron, granisetron, palonosetron, aprepitant,
-            fosaprepitant, olanzapine, prochlorperazine, metoclopramide, dexamethasone,
-            pegfilgrastim, filgrastim, epoetin, darbepoetin, zoledronic acid, denosumab,
-            allopurinol, rasburicase, loperamide, lidocaine, hydromorphone, fentanyl,
-            morphine, antiemetic
-        """,
-        "procedure": """
-            biopsy, core needle biopsy, lumpectomy, mastectomy, sentinel node biopsy,
-            lymph node dissection, resection, hemicolectomy, colectomy, anastomosis,
-            lobectomy, pneumonectomy, Whipple procedure, pancreaticoduodenectomy,
-            gastrectomy, esophagectomy, radiotherapy, radiation therapy, chemotherapy,
-            immunotherapy, adjuvant, neoadjuvant, palliative care, brachytherapy,
-            port placement, infusion, transfusion, bone marrow biopsy,
-            bone marrow aspiration, staging, positron emission tomography, scintigraphy
-        """,
-        "lab": "tumor markers, carcinoembryonic antigen, transaminases, bilirubin",
-        "anatomy": """
-            breast, axilla, axillary lymph nodes, mediastinum, hilum, pleura,
-            peritoneum, omentum, mesentery, colon, sigmoid colon, rectum, anus, cecum,
-            pancreas, liver, lung, bronchus, esophagus, stomach, ovary, uterus, cervix,
-            prostate, bladder, kidney, bone marrow, sentinel node, muscularis propria,
-            submucosa, serosa
-        """,
-        "finding": """
-            carcinoma, adenocarcinoma, squamous cell carcinoma, sarcoma, lymphoma,
-            leukemia, myeloma, melanoma, metastasis, metastatic, malignant, benign,
-            neoplasm, tumor, mass, nodule, lesion, ductal carcinoma in situ,
-            invasive ductal carcinoma, invasive lobular carcinoma, estrogen receptor,
-            progesterone receptor, receptor positive, receptor negative, HER2 positive,
-            triple negative, histologic grade, poorly differentiated,
-            moderately differentiated, well differentiated, lymphovascular invasion,
-            perineural invasion, surgical margins, remission, recurrence, progression,
-            complete response, partial response, neutropenia, febrile neutropenia,
-            thrombocytopenia, anemia, leukopenia, pancytopenia, mucositis, stomatitis,
-            alopecia, neuropathy, dysesthesia, cachexia, anorexia, emesis,
-            hypercalcemia, tumor lysis syndrome, hematochezia, postmenopausal,
-            premenopausal
-        """,
-        "abbreviation": "CEA, PET, ECOG, BRCA, HER2, ER, PR, PD-L1, CA-125, ANC",
-    },
-    "RADIOLOGY": {
-        "medication": """
-            iohexol, iodixanol, iopamidol, gadolinium, gadobutrol, gadoterate, barium,
-            fluorodeoxyglucose, technetium, lorazepam, diphenhydramine, prednisone,
-            methylprednisolone, glucagon
-        """,
-        "procedure": """
-            radiograph, radiography, fluoroscopy, tomography, computed tomography,
-            ultrasonography, sonography, ultrasound, magnetic resonance imaging,
-            angiography, venography, arteriography, mammography, tomosynthesis,
-            densitometry, scintigraphy, cholescintigraphy, myelography, arthrography,
-            urography, pyelography, cystography, esophagram, enterography, colonography,
-            contrast enhanced, unenhanced, noncontrast, multiplanar reconstructions,
-            coronal, sagittal, axial, Doppler, elastography, embolization, drainage,
-            biopsy
-        """,
-        "anatomy": """
-            lung apices, lung bases, hilum, hila, mediastinum, pleura, pleural,
-            costophrenic angle, diaphragm, pericardium, aorta, pulmonary artery,
-            inferior vena cava, cavoatrial junction, liver, hepatic, intrahepatic,
-            extrahepatic, biliary, common bile duct, gallbladder, pancreas, spleen,
-            kidneys, renal, ureter, bladder, adnexa, ovaries, uterus, appendix, cecum,
-            ileum, jejunum, duodenum, mesentery, retroperitoneum, psoas,
-            vertebral bodies, osseous structures, pubic symphysis, sacroiliac joint,
-            acetabulum, femoral head, humeral head, glenoid, rotator cuff, labrum,
-            meniscus, anterior cruciate ligament, calvarium, sella, ventricles, sulci
-        """,
-        "finding": """
-            opacity, consolidation, atelectasis, infiltrate, effusion, pleural effusion,
-            pneumothorax, pneumomediastinum, pneumoperitoneum, nodule, mass, granuloma,
-            calcification, cardiomegaly, cardiomediastinal silhouette, emphysema,
-            bronchiectasis, interstitial, fibrosis, ground glass, ground glass opacity,
-            congestion, hypodense, hyperdense, hypoechoic, hyperechoic, isoechoic,
-            anechoic, enhancement, attenuation, lesion, cyst, hemangioma, steatosis,
-            cirrhosis, ascites, dilatation, hydronephrosis, hydroureter,
-            nephrolithiasis, urolithiasis, cholelithiasis, cholecystitis,
-            choledocholithiasis, pericholecystic, appendicitis, appendicolith,
-            diverticulitis, extraluminal, fluid collection, abscess, lymphadenopathy,
-            fracture, displaced, nondisplaced, comminuted, degenerative, spondylosis,
-            spondylolisthesis, anterolisthesis, retrolisthesis, stenosis, herniation,
-            osteophyte, sclerotic, lytic, blastic, infarct, hemorrhage, hematoma,
-            subdural, epidural, midline shift, unremarkable, nonobstructing,
-            obstructing, endotracheal tube, nasogastric tube, catheter
-        """,
-        "abbreviation": "PACS, DICOM, CTA, MRA, KUB, PA, AP, LLQ, RLQ, RUQ, LUQ",
-    },
-    "UROLOGY": {
-        "medication": """
-            tamsulosin, alfuzosin, silodosin, doxazosin, terazosin, finasteride,
-            dutasteride, oxybutynin, tolterodine, solifenacin, darifenacin, trospium,
-            fesoterodine, mirabegron, vibegron, sildenafil, tadalafil, vardenafil,
-            avanafil, alprostadil, testosterone, leuprolide, degarelix, relugolix,
-            bicalutamide, enzalutamide, apalutamide, darolutamide, abiraterone,
-            nitrofurantoin, fosfomycin, ciprofloxacin, levofloxacin, cephalexin,
-            trimethoprim, sulfamethoxazole, phenazopyridine, potassium citrate,
-            hydrochlorothiazide, allopurinol, tiopronin, bacillus calmette guerin,
-            mitomycin, gemcitabine, desmopressin, ketorolac, cefazolin, ceftriaxone,
-            gentamicin, ampicillin, hyoscyamine, flavoxate, belladonna,
-            onabotulinumtoxinA
-        """,
-        "procedure": """
-            cystoscopy, ureteroscopy, lithotripsy, nephrolithotomy,
-            percutaneous nephrolithotomy, nephrectomy, prostatectomy, cystectomy,
-            orchiectomy, orchiopexy, vasectomy, circumcision, urodynamics,
-            uroflowmetry, postvoid residual, catheterization, transrectal ultrasound,
-            fusion biopsy, biopsy, stent, transurethral resection,
-            transurethral resection of the prostate,
-            transurethral resection of bladder tumor, ureteral stent, stent placement,
-            urethroplasty, pyeloplasty, sacral neuromodulation, ureteroscope,
-            cystourethroscopy, retrograde pyelogram, pyelography, cystogram, urogram,
-            nephrostomy, holmium laser, lithotomy position, basket extraction, dusting,
-            fragmentation, transperineal, brachytherapy, cystoprostatectomy,
-            ileal conduit, neobladder, urethral sling, artificial urinary sphincter,
-            hydrodistension, meatotomy, preoperative, postoperative, perioperative,
-            intraoperative
-        """,
-        "lab": """
-            urinalysis, urine culture, urine cytology, cytology, nitrites,
-            leukocyte esterase
-        """,
-        "anatomy": """
-            kidney, renal, renal pelvis, pelvis, calyx, calyces, ureter,
-            ureteropelvic junction, ureterovesical junction, bladder, detrusor, trigone,
-            urethra, prostate, seminal vesicles, vas deferens, epididymis, testis,
-            testicle, scrotum, penis, glans, foreskin, perineum, pelvic floor, adrenal,
-            urethral, ureters, ureteral, ureteral orifice, bladder neck, verumontanum, prostatic,
-            prostatic urethra, bulbar urethra, membranous urethra, papilla,
-            infundibulum
-        """,
-        "finding": """
-            nephrolithiasis, urolithiasis, hydronephrosis, hematuria,
-            microscopic hematuria, gross hematuria, pyuria, bacteriuria, proteinuria,
-            dysuria, urinary frequency, urinary urgency, nocturia, hesitancy,
-            intermittency, incontinence, urinary retention, enuresis, prostatitis,
-            cystitis, pyelonephritis, urethritis, epididymitis, orchitis, varicocele,
-            hydrocele, spermatocele, phimosis, hypospadias, cryptorchidism,
-            erectile dysfunction, hypogonadism, infertility, azoospermia,
-            benign prostatic hyperplasia, carcinoma, urothelial carcinoma,
-            transitional cell carcinoma, adenocarcinoma, Gleason, Gleason score, renal colic,
-            flank pain, obstruction, stricture, vesicoureteral reflux,
-            hydroureteronephrosis, hydroureter, calculus, calculi, trabeculation,
-            diverticulum, detrusor overactivity, hypocitraturia, hypercalciuria,
-            hyperoxaluria, hyperuricosuria, cystinuria, struvite, oxalate,
-            calcium oxalate, urosepsis, noncancerous
-        """,
-        "abbreviation": "BPH, PSA, UTI, TURP, TURBT, PCNL, ESWL, BCG, IPSS, PVR, KUB",
-    },
-}
+#: Cap of the unseen-term pseudo-count: a term never seen in tune stays below one seen once.
+K_MAX = 0.5
+#: Pseudo-visits of the global share in a specialty's estimate: a specialty's weights
+#: can never exceed ln(V / ALPHA) (V: tune visits), and stay near 0 with few visits.
+ALPHA = 20.0
+#: Visits of credibility: a term held by ``df`` visits keeps df / (df + KAPPA) of its lift
+#: (one visit is little evidence that a word belongs to a specialty).
+KAPPA = 2.0
+#: Tune visits whose notes must write an abbreviation before it is a term of its own.
+MIN_ABBREVIATION_VISITS = 2
 
-Blocks = Mapping[str, Sequence[str]]  # category -> terms
+#: Word-formation suffixes (Greek and Latin medical combining forms) -> category.
+SUFFIXES: tuple[tuple[str, str], ...] = (
+    *((s, "procedure") for s in (
+        "ectomy", "ectomies", "otomy", "otomies", "ostomy", "ostomies", "plasty", "plasties",
+        "scopy", "scopies", "graphy", "gram", "grams", "pexy", "rrhaphy", "centesis",
+        "tripsy", "desis",
+    )),
+    *((s, "finding") for s in (
+        "itis", "osis", "oses", "emia", "emias", "algia", "pathy", "pathies", "oma", "omas",
+        "megaly", "penia", "rrhea", "plegia", "trophy", "cele", "rrhage", "uria", "ectasis",
+        "spasm", "sclerosis", "stenosis",
+    )),
+)  # fmt: skip
+
+_DRUG_NAME = re.compile(r"[a-z][a-z' ,./-]*")
+_ABBREVIATION = re.compile(r"[A-Z]{2,6}")
+_TOKEN = re.compile(r"[A-Za-z]+")
 
 
-class SeedError(ValueError):
-    """The seed lists contradict themselves: a term would be filed in two categories."""
+@dataclass(slots=True)
+class Entry:
+    """One term while it is built."""
 
-
-class Row(NamedTuple):
-    """One line of a lexicon file."""
-
-    term: str
+    display: str
+    words: tuple[str, ...]
     category: str
-    source: str
+    sources: set[str] = field(default_factory=set)
+    #: Spoken as its letters ("ECG": "ee see gee").
+    spelled: bool = False
 
 
-@dataclass(frozen=True)
-class WordLists:
-    """The word lists a term is checked against, lower-cased."""
-
-    drugs: frozenset[str]
-    medical: frozenset[str]
-    english: frozenset[str]
-
-    def liftable(self, word: str, category: str) -> bool:
-        """Whether ``word`` of a multi-word ``category`` term is a term of its own."""
-        word = word.lower()
-        known = self.drugs if category == "medication" else self.medical
-        return word in known and word not in self.english
+# --------------------------------------------------------------------------- sources
 
 
-def entries(block: str) -> list[str]:
-    """The terms of a comma-separated seed block, inner whitespace collapsed."""
-    return [" ".join(part.split()) for part in block.split(",") if part.strip()]
+def drug_names(data: Mapping[str, Mapping[str, object]]) -> dict[str, str]:
+    """Drug names (lower case) -> ``generic`` or ``brand-or-synonym``, from the dictionary data.
+
+    ``data`` is the package's pickle: ``drug_variant_to_canonical`` (name -> canonical
+    names) and ``drug_canonical_to_data`` (canonical -> its record).
+    """
+    variants = data["drug_variant_to_canonical"]
+    records = data["drug_canonical_to_data"]
+
+    def is_drug(canonical: str) -> bool:
+        record = records.get(canonical)
+        return isinstance(record, Mapping) and bool(
+            record.get("medline_plus_id") or record.get("drugbank_id")
+        )
+
+    out: dict[str, str] = {}
+    for name in sorted(variants):
+        canonicals = variants[name]
+        if not isinstance(canonicals, list) or not any(is_drug(str(c)) for c in canonicals):
+            continue
+        folded = _fold(str(name)).lower()
+        if not _DRUG_NAME.fullmatch(folded):
+            continue
+        kind = "generic" if name in canonicals else "brand-or-synonym"
+        if out.get(folded) != "generic":
+            out[folded] = kind
+    return out
 
 
-def specialty_blocks(specialty: str) -> dict[str, list[str]]:
-    """category -> terms of ``specialty``: the shared blocks, then its own."""
-    own = SEEDS[specialty]
-    return {c: entries(COMMON.get(c, "")) + entries(own.get(c, "")) for c in CATEGORIES}
-
-
-def lifted(term: str, category: str, lists: WordLists) -> list[str]:
-    """The words of a multi-word ``term`` that are kept as terms of their own."""
-    words = term.split()
-    return [w for w in words if lists.liftable(w, category)] if len(words) > 1 else []
-
-
-def _single(kind: str, seen: Mapping[str, set[str]]) -> dict[str, str]:
-    """term -> its one category; :class:`SeedError` listing the terms that have several."""
-    clashes = [f"{t}: {', '.join(sorted(c))}" for t, c in sorted(seen.items()) if len(c) > 1]
-    if clashes:
-        raise SeedError(f"{kind} in several categories:\n  " + "\n  ".join(clashes))
-    return {term: next(iter(cats)) for term, cats in seen.items()}
-
-
-def file_terms(seeds: Mapping[str, Blocks], lists: WordLists) -> dict[str, str]:
-    """The category of every term (lower-cased) of every specialty: what it is, not where."""
-    named: dict[str, set[str]] = defaultdict(set)
-    via_terms: dict[str, set[str]] = defaultdict(set)
-    for blocks in seeds.values():
-        for category, terms in blocks.items():
-            for term in terms:
-                named[term.lower()].add(category)
-                for word in lifted(term, category, lists):
-                    via_terms[word.lower()].add(category)
-    own = _single("seeded", named)
-    # A lifted word that an entry names alone takes that entry's category.
-    rest = {w: c for w, c in via_terms.items() if w not in own}
-    return {**_single("lifted from terms (seed them alone)", rest), **own}
-
-
-def classify(term: str, category: str, lists: WordLists) -> str | None:
-    """The source of ``term``, or None when a medication is unknown to the drug dictionary."""
-    words = term.lower().replace("-", " ").split()
-    if category == "medication":
-        if term.lower() in lists.drugs or all(w in lists.drugs for w in words):
-            return "drug-named-entity-recognition"
-        if all(w in lists.medical for w in words):
-            return "hunspell-en-med"
-        return None
-    if category == "abbreviation":
-        return "curated"
-    if all(w in lists.medical for w in words):
-        return "hunspell-en-med"
-    if all(w in lists.medical or w in lists.english for w in words):
-        return "hunspell-en-med+wamerican"
-    return "curated"
-
-
-def lexicon_rows(
-    blocks: Blocks, categories: Mapping[str, str], lists: WordLists
-) -> tuple[list[Row], list[str]]:
-    """(rows sorted by term, medications dropped) of one specialty."""
-    rows: dict[str, Row] = {}
-    dropped: list[str] = []
-    for category, terms in blocks.items():
-        for term in terms:
-            for candidate in (term, *lifted(term, category, lists)):
-                key = candidate.lower()
-                if key in rows or candidate in dropped:
-                    continue
-                filed = categories[key]
-                source = classify(candidate, filed, lists)
-                if source is None:
-                    dropped.append(candidate)
-                else:
-                    rows[key] = Row(candidate, filed, source)
-    return sorted(rows.values(), key=lambda r: r.term.lower()), dropped
-
-
-def build_rows(
-    seeds: Mapping[str, Blocks], lists: WordLists
-) -> tuple[dict[str, list[Row]], list[str]]:
-    """(specialty -> rows, ``"SPECIALTY: term"`` of every medication dropped)."""
-    categories = file_terms(seeds, lists)
-    out: dict[str, list[Row]] = {}
-    dropped: list[str] = []
-    for specialty, blocks in seeds.items():
-        out[specialty], lost = lexicon_rows(blocks, categories, lists)
-        dropped += [f"{specialty}: {term}" for term in lost]
-    return out, dropped
-
-
-def write_lexicon(path: Path, rows: Sequence[Row]) -> None:
-    lines = ["term\tcategory\tsource", *("\t".join(row) for row in rows)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def load_drug_names() -> frozenset[str]:
-    """Lower-cased drug names (generic and brand) of drug-named-entity-recognition."""
+def load_drug_data() -> Mapping[str, Mapping[str, object]]:
+    """The dictionary bundled with the PyPI package ``drug-named-entity-recognition``."""
     import drug_named_entity_recognition as dner  # type: ignore[import-untyped]  # no types
 
     path = Path(dner.__file__).parent / "drug_ner_dictionary.pkl.bz2"
     with bz2.open(path) as fh:
         data = pickle.load(fh)  # the package's own data file, not user input
-    return frozenset(name.lower() for name in data["drug_variant_to_canonical"])
+    return dict(data)
 
 
-def load_word_lists() -> WordLists:
-    """The drug dictionary and the medical and English word lists medscribe ships."""
-    sys.path.insert(0, str(ROOT / "src"))  # the lists of this checkout, installed or not
+def hunspell_displays(
+    dictionary: Path, affix_file: Path, medical: frozenset[str], general: frozenset[str]
+) -> dict[str, str]:
+    """Every word of ``medical`` -> how it is written, from the case of its .dic stems.
+
+    ``general``: ordinary English as written (``wamerican``: "day", "Parkinson", "ECG").
+    In order: a word ordinary English writes in lower case is written so ("day"); one it
+    writes only in capitals is an abbreviation ("ECG", though the .dic has "ecg"); else
+    an all-capital stem ("EKG") wins over a lower-case one, which wins over a capitalised
+    one ("Babinski"). Expansions keep the stem's case ("ABG" -> "ABGs"). Possessives
+    ("Babinski's") are left out: their base word is a term, and without the apostrophe
+    they would read as another word ("i's": "is").
+    """
+    from scripts.build_wordlists import expand, read_suffix_rules
+
+    rules = read_suffix_rules(affix_file)
+    found: dict[str, set[str]] = defaultdict(set)
+    lines = dictionary.read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in lines[1:]:  # the first line is the entry count
+        if not line or line[0].isspace():
+            continue
+        stem, _, flags = line.partition("/")
+        stem = stem.strip()
+        for word in expand(stem.lower(), flags.strip(), rules):
+            if word in medical:
+                found[word].add(_cased_like(stem, word))
+    return {
+        word: _preferred(word, found.get(word, {word}), general)
+        for word in medical
+        if "'" not in word
+    }
+
+
+def _cased_like(stem: str, word: str) -> str:
+    """``word`` with the case of the letters it shares with ``stem`` ("ABG", "abgs": "ABGs")."""
+    shared = 0
+    for a, b in zip(stem.lower(), word, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return stem[:shared] + word[shared:]
+
+
+def _preferred(word: str, displays: set[str], general: frozenset[str]) -> str:
+    if word in general:
+        return word
+    if word.upper() in general and _is_abbreviation(word.upper()):
+        return word.upper()
+    capitals = sorted(d for d in displays if _is_abbreviation(d))
+    if capitals:
+        return capitals[0]
+    return word if word in displays else sorted(displays)[0]
+
+
+def _is_abbreviation(display: str) -> bool:
+    """All capitals, 2 to 6 letters, a plural "s" allowed ("ECG", "ABGs")."""
+    return bool(_ABBREVIATION.fullmatch(display.removesuffix("s")))
+
+
+def tune_abbreviations(visits: Sequence[Visit], general: frozenset[str]) -> list[str]:
+    """All-capital tokens written in the notes of at least MIN_ABBREVIATION_VISITS tune visits.
+
+    A capitalised ordinary word ("PLAN", "EXAM": a note's section headings) is no
+    abbreviation: a token whose lower case is an English word is left out unless English
+    also writes it in capitals ("CT"; ``general``: ``wamerican`` as written).
+    """
+    seen: Counter[str] = Counter()
+    for visit in visits:
+        if visit.split == "tune" and visit.note:
+            seen.update({t for t in _TOKEN.findall(visit.note) if _ABBREVIATION.fullmatch(t)})
+    return sorted(
+        t
+        for t, n in seen.items()
+        if n >= MIN_ABBREVIATION_VISITS and (t.lower() not in general or t in general)
+    )
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def category_of(word: str) -> str:
+    """``procedure``, ``finding`` or ``term`` by the last word's suffix."""
+    last = word.split()[-1] if word else word
+    for suffix, category in SUFFIXES:
+        if last.endswith(suffix) and len(last) > len(suffix) + 2:
+            return category
+    return "term"
+
+
+def spoken_words(text: str) -> tuple[str, ...]:
+    """The lower-case letter words of ``text`` (hyphens, commas and slashes split words)."""
+    return tuple(w for w in (letters(p) for p in re.split(r"[\s,/-]+", text)) if w)
+
+
+def collect(
+    hunspell: Mapping[str, str], drugs: Mapping[str, str], abbreviations: Iterable[str]
+) -> dict[tuple[str, ...], Entry]:
+    """Every term once, keyed by its spoken words, with all the sources that hold it."""
+    entries: dict[tuple[str, ...], Entry] = {}
+    for word in sorted(hunspell):
+        display = hunspell[word]
+        spelled = _is_abbreviation(display)
+        words = spoken_words(word)
+        if not words:
+            continue
+        category = "abbreviation" if spelled else category_of(word)
+        sub = ":abbreviation" if spelled else ""
+        entries[words] = Entry(display, words, category, {HUNSPELL + sub}, spelled)
+    for name in sorted(drugs):
+        words = spoken_words(name)
+        if not words:
+            continue
+        entry = entries.get(words)
+        if entry is None:
+            display = " ".join(name.replace(",", " ").split())
+            entry = entries[words] = Entry(display, words, "medication")
+        elif not entry.spelled:
+            entry.category = "medication"
+        entry.sources.add(f"{DRUGS}:{drugs[name]}")
+    for token in abbreviations:
+        words = (token.lower(),)
+        entry = entries.get(words)
+        if entry is None:
+            entry = entries[words] = Entry(token, words, "abbreviation", spelled=True)
+        if entry.spelled:
+            entry.sources.add(f"{TUNE_NOTES}:abbreviation")
+    return entries
+
+
+def keys_of(entry: Entry) -> tuple[str, ...]:
+    """Metaphone keys: of the words read as one; an abbreviation also of its letters' names."""
+    keys = [phonetic_key(" ".join(entry.words))]
+    if entry.spelled:
+        letters_only = entry.display.removesuffix("s").lower()
+        keys.append(phonetic_key("".join(LETTER_NAMES[c] for c in letters_only)))
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+# --------------------------------------------------------------------------- counting
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Occurrences of terms in a set of texts, and how many word tokens those texts hold."""
+
+    tokens: int
+    visits: int
+    terms: Counter[tuple[str, ...]]
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """(lower-case words, the same words as written) of ``text``."""
+    # Apostrophes split words ("i've": "i", "ve"; "Parkinson's": "Parkinson", "s"), as the
+    # lexicon holds no possessive forms.
+    raw = _TOKEN.findall(_fold(text).replace("-", " ").replace("'", " "))
+    return [t.lower() for t in raw], raw
+
+
+def count_terms(
+    texts: Iterable[str], entries: Mapping[tuple[str, ...], Entry], english: frozenset[str]
+) -> Counts:
+    """Whole-word phrase occurrences of every term in ``texts``.
+
+    An abbreviation whose lower-case form is an ordinary word ("ACE": "ace") counts only
+    where it is written in capitals.
+    """
+    longest = max((len(w) for w in entries), default=1)
+    capitals_only = {w for w, e in entries.items() if e.spelled and len(w) == 1 and w[0] in english}
+    found: Counter[tuple[str, ...]] = Counter()
+    tokens = visits = 0
+    for text in texts:
+        visits += 1
+        lower, raw = _tokens(text)
+        tokens += len(lower)
+        for start in range(len(lower)):
+            for n in range(1, min(longest, len(lower) - start) + 1):
+                words = tuple(lower[start : start + n])
+                if words not in entries:
+                    continue
+                if words in capitals_only and not raw[start].isupper():
+                    continue
+                found[words] += 1
+    return Counts(tokens, visits, found)
+
+
+def visit_text(visit: Visit) -> str:
+    return visit.dialogue_text + ("\n" + visit.note if visit.note else "")
+
+
+# --------------------------------------------------------------------------- priors
+
+
+def group_of(entry: Entry) -> str:
+    """The smoothing group: the sources and the category ("a generic drug name that
+    hunspell-en-med also lists" turns up in speech far more often than "a synonym only the
+    drug dictionary knows", so each gets its own floor)."""
+    return f"{'+'.join(sorted(entry.sources))}/{entry.category}"
+
+
+def priors(
+    entries: Mapping[tuple[str, ...], Entry], counts: Counts
+) -> dict[tuple[str, ...], tuple[float, str]]:
+    """words -> (ln prior, prior source); the module docstring's formula."""
+    n1: Counter[str] = Counter()
+    n0: Counter[str] = Counter()
+    for words, entry in entries.items():
+        seen = counts.terms.get(words, 0)
+        if seen == 1:
+            n1[group_of(entry)] += 1
+        elif seen == 0:
+            n0[group_of(entry)] += 1
+    tokens = max(counts.tokens, 1)
+    out: dict[tuple[str, ...], tuple[float, str]] = {}
+    for words, entry in entries.items():
+        group = group_of(entry)
+        k = min(K_MAX, (n1[group] + 1) / (n0[group] + 1))
+        seen = counts.terms.get(words, 0)
+        source = "tune-frequency" if seen else f"smoothed:{group}"
+        out[words] = (math.log((seen + k) / tokens), source)
+    return out
+
+
+def visit_shares(
+    texts: Iterable[str], entries: Mapping[tuple[str, ...], Entry], english: frozenset[str]
+) -> tuple[int, Counter[tuple[str, ...]]]:
+    """(visits, in how many of them each term occurs)."""
+    visits = 0
+    holding: Counter[tuple[str, ...]] = Counter()
+    for text in texts:
+        visits += 1
+        holding.update(count_terms([text], entries, english).terms.keys())
+    return visits, holding
+
+
+def specialty_weights(
+    own: tuple[int, Counter[tuple[str, ...]]], every: tuple[int, Counter[tuple[str, ...]]]
+) -> dict[tuple[str, ...], float]:
+    """The weight in one specialty of every term some tune visit holds (others: 0).
+
+    ``own``/``every``: (visits, visits holding each term) of the specialty / of all tune
+    visits; the formula is the module docstring's.
+    """
+    visits_s, df_s = own
+    visits, df = every
+    weights: dict[tuple[str, ...], float] = {}
+    for words, held in df.items():
+        q = held / visits
+        q_s = (df_s.get(words, 0) + ALPHA * q) / (visits_s + ALPHA)
+        weights[words] = math.log(q_s / q) * held / (held + KAPPA)
+    return weights
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _row_order(entry: Entry) -> tuple[bool, str, str]:
+    """Terms of the shared key index first, by key (the loader reads that index off the
+    order: medscribe.engine.specialty.lexicon), then the others; ties by their words."""
+    key = next(iter(keys_of(entry)), "")
+    indexed = entry.category not in INDEX_SKIP and len(key) >= INDEX_MIN_KEY
+    return (not indexed, key, " ".join(entry.words))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _number(value: float) -> str:
+    text = f"{value:.4f}"
+    return "0.0000" if text == "-0.0000" else text
+
+
+def write_gzip(path: Path, lines: Iterable[str]) -> None:
+    """``lines`` gzip'd with a fixed mtime and no file name, so the bytes are reproducible."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", fileobj=buffer, mode="wb", mtime=0) as out:
+        out.write(("\n".join(lines) + "\n").encode("utf-8"))
+    path.write_bytes(buffer.getvalue())
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What the build reads: the word lists, the drug dictionary and the tune visits."""
+
+    medical: frozenset[str]
+    english: frozenset[str]
+    #: Ordinary English as written: "day", "Parkinson", "ECG" (``wamerican``).
+    general: frozenset[str]
+    hunspell: Mapping[str, str]
+    drugs: Mapping[str, str]
+    visits: Sequence[Visit]
+
+
+def build_from(inputs: Inputs, out: Path) -> dict[str, int]:
+    """Write the lexicon files of ``inputs`` into ``out``; a summary of counts."""
+    tune = [v for v in inputs.visits if v.split == "tune"]  # never read a test visit
+    entries = collect(inputs.hunspell, inputs.drugs, tune_abbreviations(tune, inputs.general))
+    counts = count_terms((visit_text(v) for v in tune), entries, inputs.english)
+    prior = priors(entries, counts)
+    by_specialty: dict[Specialty, list[Visit]] = {s: [] for s in Specialty}
+    for visit in tune:
+        by_specialty[tag_specialty(visit_text(visit))].append(visit)
+
+    order = sorted(entries, key=lambda w: _row_order(entries[w]))
+    row_of = {words: row for row, words in enumerate(order)}
+    term_lines = ["\t".join(TERM_COLUMNS)]
+    for words in order:
+        entry = entries[words]
+        ordinary = not entry.spelled and all(w in inputs.english for w in words)
+        value, source = prior[words]
+        term_lines.append(
+            "\t".join(
+                (
+                    entry.display,
+                    " ".join(words),
+                    entry.category,
+                    "+".join(sorted(entry.sources)),
+                    "1" if ordinary else "0",
+                    str(counts.terms.get(words, 0)),
+                    _number(value),
+                    source,
+                    " ".join(keys_of(entry)),
+                )
+            )
+        )
+    weight_lines = ["\t".join(WEIGHT_COLUMNS)]
+    meta: dict[str, object] = {
+        "tune_tokens": counts.tokens,
+        "tune_visits": counts.visits,
+        "k_max": K_MAX,
+        "alpha": ALPHA,
+        "kappa": KAPPA,
+        "specialties": {},
+    }
+    every = visit_shares((visit_text(v) for v in tune), entries, inputs.english)
+    for specialty in Specialty:
+        texts = [visit_text(v) for v in by_specialty[specialty]]
+        own = visit_shares(texts, entries, inputs.english)
+        weights = specialty_weights(own, every)
+        for words in sorted(weights, key=row_of.__getitem__):
+            weight_lines.append(
+                f"{specialty.value}\t{row_of[words]}\t{' '.join(words)}\t{own[1][words]}\t"
+                f"{_number(weights[words])}"
+            )
+        meta["specialties"][specialty.value] = {"visits": own[0]}  # type: ignore[index]
+    out.mkdir(parents=True, exist_ok=True)
+    write_gzip(out / TERMS_FILE, term_lines)
+    write_gzip(out / WEIGHTS_FILE, weight_lines)
+    (out / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
+    return {"terms": len(entries), "seen in tune": len(counts.terms), "tune visits": len(tune)}
+
+
+def load_inputs(corpora: Path) -> Inputs:
+    """The real inputs: shipped word lists, Debian's .dic, the drug dictionary, the corpora."""
     from medscribe.engine.wordlists import english_words, medical_words
 
-    return WordLists(load_drug_names(), medical_words(), english_words())
+    medical = medical_words()
+    general = frozenset(GENERAL_WORDS.read_text(encoding="utf-8", errors="replace").split())
+    return Inputs(
+        medical=medical,
+        english=english_words(),
+        general=general,
+        hunspell=hunspell_displays(MED_DICTIONARY, AFFIX_FILE, medical, general),
+        drugs=drug_names(load_drug_data()),
+        visits=load_visits(corpora, split="tune"),
+    )
 
 
-def build(out: Path) -> dict[str, int]:
-    """Write every specialty's lexicon into ``out``; entries per specialty."""
-    seeds = {name: specialty_blocks(name) for name in SEEDS}
-    lexicons, dropped = build_rows(seeds, load_word_lists())
-    out.mkdir(parents=True, exist_ok=True)
-    for specialty, rows in lexicons.items():
-        write_lexicon(out / f"{specialty}.tsv", rows)
-    for line in dropped:
-        print(f"dropped (not in the drug dictionary): {line}", file=sys.stderr)
-    return {specialty: len(rows) for specialty, rows in lexicons.items()}
+class BuildError(RuntimeError):
+    """An input of the build is missing."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build the specialty lexicons from the seeds.")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help=f"folder for the <SPECIALTY>.tsv files (default: {DEFAULT_OUT.relative_to(ROOT)})",
-    )
+    parser = argparse.ArgumentParser(description="Build the broad medical lexicon and priors.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR")
+    parser.add_argument("--corpora", type=Path, default=None, metavar="DIR")
     args = parser.parse_args(argv)
-    try:
-        counts = build(args.out)
-    except SeedError as exc:
-        print(f"build_lexicons: error: {exc}", file=sys.stderr)
+    corpora: Path | None = args.corpora or default_corpora_root()
+    missing = [str(p) for p in (MED_DICTIONARY, AFFIX_FILE, GENERAL_WORDS) if not p.is_file()]
+    if corpora is None or not corpora.is_dir():
+        missing.append("the tuning corpora (../shared/data/corpora)")
+    if missing:
+        print(f"build_lexicons: error: missing {', '.join(missing)}", file=sys.stderr)
         return 1
-    for name, count in counts.items():
-        print(f"{name}: {count} entries")
+    assert corpora is not None  # missing says so otherwise
+    summary = build_from(load_inputs(corpora), args.out)
+    print(", ".join(f"{k}: {v}" for k, v in summary.items()))
     return 0
 
 

@@ -1,7 +1,16 @@
-"""Lexicons: the committed data, the lexicon build, Metaphone and IPA keys, custom vocabularies."""
+"""Lexicons: the committed data, the lexicon build, Metaphone and IPA keys, custom vocabularies.
+
+The build's tests on a fixture corpus check its rules (tune split only, provenance,
+priors, weights, determinism); the committed-data test runs the real build and skips
+where the corpora or Debian's hunspell-en-med are absent (GitHub CI).
+"""
 
 from __future__ import annotations
 
+import gzip
+import json
+import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,41 +19,93 @@ import pytest
 from scripts import build_lexicons as builder
 
 from medscribe.engine.specialty.lexicon import (
+    CUSTOM_PRIOR,
     from_vocabulary,
     ipa_key,
     lexicon_dir,
     load_lexicon,
     phonetic_key,
 )
-from medscribe.engine.wordlists import rare_medical_words
+from medscribe.evaluation.corpus import default_corpora_root, load_visits
 from medscribe.request import Specialty
 from medscribe.vocabulary import VocabularyEntry, parse_vocabulary
 
 
 @pytest.mark.parametrize("specialty", list(Specialty))
-def test_every_specialty_has_a_lexicon_of_several_hundred_terms(specialty):
+def test_every_specialty_has_the_whole_broad_vocabulary(specialty):
     lexicon = load_lexicon(specialty)
-    assert len(lexicon) >= 300
+    assert len(lexicon) >= 100_000 and lexicon.specialty == specialty.value
     categories = {t.category for t in lexicon.terms}
-    assert {"medication", "procedure", "anatomy", "finding", "abbreviation"} <= categories
-    assert all(t.keys and t.words for t in lexicon.terms)
+    assert {"medication", "procedure", "finding", "abbreviation", "term"} <= categories
+    assert all(t.words and t.source and not t.custom for t in lexicon.terms)
+    assert lexicon.term_words == {w for t in lexicon.terms for w in t.words}
+    # Words of medicine outside the old ~400-term lists (issue 13): valves, brands, skin.
+    for spoken in ("tricuspid", "valvuloplasty", "lipitor", "erythema", "mucosa"):
+        assert lexicon.term(spoken) is not None, spoken
 
 
-def test_lexicon_files_name_their_sources():
-    sources = set()
-    for specialty in Specialty:
-        lines = (lexicon_dir() / f"{specialty.value}.tsv").read_text().splitlines()
-        assert lines[0] == "term\tcategory\tsource"
-        sources |= {line.split("\t")[2] for line in lines[1:]}
-    assert "drug-named-entity-recognition" in sources and "hunspell-en-med" in sources
+def test_every_term_names_its_dictionaries_and_its_prior():
+    sources = {DRUGS_GENERIC, DRUGS_BRAND, "hunspell-en-med", "hunspell-en-med:abbreviation"}
+    sources.add("tune-notes:abbreviation")
+    lexicon = load_lexicon("primarycare")
+    for term in lexicon.terms:
+        assert set(term.source.split("+")) <= sources, term
+        assert term.prior < 0
+    drug = lexicon.term("apixaban")
+    assert drug is not None and drug.category == "medication" and DRUGS_GENERIC in drug.source
     assert (lexicon_dir() / "SOURCES.md").is_file()
 
 
-def test_specialties_differ():
-    cardio = {t.spoken for t in load_lexicon("cardiology").terms}
-    uro = {t.spoken for t in load_lexicon("urology").terms}
-    assert "ticagrelor" in cardio and "ticagrelor" not in uro
-    assert "tamsulosin" in uro
+def test_a_drug_brand_name_is_a_medication_written_as_a_name():
+    lipitor = load_lexicon("cardiology").term("lipitor")
+    assert lipitor is not None and lipitor.category == "medication"
+    assert lipitor.display == "Lipitor" and DRUGS_BRAND in lipitor.source
+
+
+def test_an_abbreviation_is_written_in_capitals_and_keyed_by_its_letters():
+    ecg = load_lexicon("cardiology").term("ecg")
+    assert ecg is not None and ecg.category == "abbreviation" and ecg.display == "ECG"
+    assert phonetic_key("ee see gee") in ecg.keys
+
+
+def test_specialties_share_the_terms_and_differ_by_weight():
+    cardio, uro = load_lexicon("cardiology"), load_lexicon("urology")
+    assert [t.words for t in cardio.terms] == [t.words for t in uro.terms]
+    assert cardio.term_words is uro.term_words  # shared, not copied
+    weighted = [
+        (c, u) for c, u in zip(cardio.terms, uro.terms, strict=True) if c.weight != u.weight
+    ]
+    assert weighted, "the specialties' tune visits differ, so some weights do"
+    assert all(c.prior == u.prior and c.tune_count == u.tune_count for c, u in weighted)
+    # The weight is positive for words the specialty's tune visits use more than the others do.
+    assert max(t.weight for t in cardio.terms) > 0 > min(t.weight for t in cardio.terms)
+    for term in cardio.terms[:1000]:
+        assert term.log_prior == term.prior + term.weight
+        if term.tune_count == 0:
+            assert term.weight == 0.0  # no tune visit holds it: no evidence either way
+
+
+def test_candidates_are_the_terms_that_sound_alike():
+    lexicon = load_lexicon("cardiology")
+    found = lexicon.candidates("midoprolal", limit=5)
+    assert found[0].term.spoken == "metoprolol" and found[0].sound == 1.0
+    assert [c.sound for c in found] == sorted((c.sound for c in found), reverse=True)
+    assert all(c.term.category != "abbreviation" for c in found)
+    assert "apixaban" in [c.term.spoken for c in lexicon.candidates("a pixel in", limit=40)]
+    everywhere = lexicon.candidates("midoprolal", limit=5, same_start=False)
+    assert everywhere[0].term.spoken == "metoprolol"
+    assert lexicon.candidates("ok") == []  # a key of two letters matches anything
+
+
+def test_the_lexicon_indexes_answer_without_a_scan():
+    lexicon = load_lexicon("neurology")
+    term = lexicon.by_words[("atrial",)]
+    assert term.spoken == "atrial" and lexicon.term("Atrial") == term
+    assert term in lexicon.with_word("atrial")
+    assert all("valproic" in t.words for t in lexicon.with_word("valproic"))
+    assert len(lexicon.with_word("valproic")) >= 2  # "valproic acid", ...
+    assert lexicon.custom_terms == ()
+    assert "atrial" in lexicon.single_words and lexicon.max_words >= 4
 
 
 @pytest.mark.parametrize(
@@ -85,10 +146,24 @@ def test_custom_vocabulary_terms(tmp_path):
 
 
 def test_a_custom_entry_overrides_the_specialty_entry():
-    custom = from_vocabulary([VocabularyEntry("metoprolol", display_as="Lopressor")])
-    merged = load_lexicon("cardiology") + custom
+    custom = from_vocabulary(
+        [
+            VocabularyEntry("metoprolol", display_as="Lopressor"),
+            VocabularyEntry("zelvoprat", sounds_like="zel-vo-prat"),  # in no dictionary
+        ]
+    )
+    base = load_lexicon("cardiology")
+    merged = base + custom
     (term,) = [t for t in merged.terms if t.spoken == "metoprolol"]
-    assert term.display == "Lopressor" and term.custom
+    assert term.display == "Lopressor" and term.custom and term.prior == CUSTOM_PRIOR
+    assert merged.term("metoprolol") == term and term in merged.with_word("metoprolol")
+    assert {t.spoken for t in merged.custom_terms} == {"metoprolol", "zelvoprat"}
+    assert len(merged) == len(base) + 1 and merged.specialty == "CARDIOLOGY"
+    assert "zelvoprat" in merged.term_words and "zelvoprat" not in base.term_words
+    # The custom terms are found by sound with the shared index, and the base is unchanged.
+    assert merged.candidates("selvoprat", limit=3)[0].term.spoken == "zelvoprat"
+    assert merged.candidates("midoprolal", limit=1)[0].term.display == "Lopressor"
+    assert base.term("metoprolol").display == "metoprolol"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -119,201 +194,254 @@ def test_local_vocab_create_rejects_malformed_files_by_line(tmp_path, content, l
 
 
 # --------------------------------------------------------------------------- the lexicon build
-# scripts/build_lexicons.py: a real run into a temporary folder, and its functions on small
-# seed lists with word lists of a few words.
+# scripts/build_lexicons.py: the real build into a temporary folder (it needs the corpora and
+# Debian's hunspell-en-med, so it skips without them), and the build on a fixture corpus.
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILDER = ROOT / "scripts" / "build_lexicons.py"
-SOURCES = {
-    "drug-named-entity-recognition",
-    "hunspell-en-med",
-    "hunspell-en-med+wamerican",
-    "curated",
-}
+COMMITTED = ROOT / "src" / "medscribe" / "data" / "lexicons"
+DRUGS_GENERIC = "drug-named-entity-recognition:generic"
+DRUGS_BRAND = "drug-named-entity-recognition:brand-or-synonym"
+BUILT_FILES = sorted([builder.TERMS_FILE, builder.WEIGHTS_FILE, builder.META_FILE])
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder ``build_lexicons.py --out DIR`` wrote."""
+    """The folder ``build_lexicons.py --out DIR`` wrote from the real sources."""
+    corpora = default_corpora_root()
+    needed = (builder.MED_DICTIONARY, builder.AFFIX_FILE, builder.GENERAL_WORDS)
+    if corpora is None or not all(path.is_file() for path in needed):
+        pytest.skip("the build needs ../shared/data/corpora and Debian's hunspell-en-med")
     out = tmp_path_factory.mktemp("lexicons")
     result = subprocess.run(
-        [sys.executable, str(BUILDER), "--out", str(out)],
+        [sys.executable, str(BUILDER), "--out", str(out), "--corpora", str(corpora)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     return out
 
 
-def _rows(folder: Path, specialty: str) -> dict[str, tuple[str, ...]]:
-    """term (lower-cased) -> the columns of its line."""
-    lines = (folder / f"{specialty}.tsv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "term\tcategory\tsource"
-    return {line.split("\t")[0].lower(): tuple(line.split("\t")) for line in lines[1:]}
-
-
-def test_the_build_writes_every_specialty_into_the_folder_asked_for(built: Path) -> None:
-    assert sorted(p.name for p in built.iterdir()) == sorted(f"{s}.tsv" for s in builder.SEEDS)
-    for specialty in builder.SEEDS:
-        rows = _rows(built, specialty)
-        assert len(rows) >= 300
-        assert {"medication", "procedure", "lab", "anatomy", "finding", "abbreviation"} == {
-            row[1] for row in rows.values()
-        }
-
-
-def test_the_committed_lexicons_are_what_the_builder_writes(built: Path) -> None:
+def test_the_committed_lexicon_is_what_the_builder_writes(built: Path) -> None:
     # A lexicon edited by hand (or a builder change not rebuilt) shows here.
-    committed = ROOT / "src" / "medscribe" / "data" / "lexicons"
-    for specialty in builder.SEEDS:
-        name = f"{specialty}.tsv"
-        assert (built / name).read_text("utf-8") == (committed / name).read_text("utf-8"), name
+    assert sorted(p.name for p in built.iterdir()) == BUILT_FILES
+    for name in BUILT_FILES:
+        assert (built / name).read_bytes() == (COMMITTED / name).read_bytes(), name
+    shipped = {p.name for p in COMMITTED.iterdir()}
+    assert shipped == {*BUILT_FILES, "SOURCES.md"}  # no stale per-specialty lists
 
 
-def test_every_built_row_has_a_category_and_a_source(built: Path) -> None:
-    for specialty in builder.SEEDS:
-        for row in _rows(built, specialty).values():
-            assert len(row) == 3 and row[0].strip() == row[0] and row[0]
-            assert row[1] in builder.CATEGORIES and row[2] in SOURCES
+def _table(path: Path) -> list[dict[str, str]]:
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
 
 
-def test_the_build_files_terms_by_what_they_are(built: Path) -> None:
-    cardio = _rows(built, "CARDIOLOGY")
-    assert cardio["aortic"][1] == "anatomy"
-    assert cardio["troponin"][1] == "lab"
-    assert cardio["natriuretic peptide"][1] == "lab"
-    assert cardio["transcatheter aortic valve implantation"][1] == "procedure"
-    uro = _rows(built, "UROLOGY")
-    assert uro["bladder"][1] == uro["prostate"][1] == "anatomy"  # were procedures (TURP, TURBT)
-    assert uro["urinalysis"][1] == "lab"
+def test_every_committed_row_has_provenance_and_a_tune_or_smoothed_prior() -> None:
+    rows = _table(COMMITTED / builder.TERMS_FILE)
+    assert len(rows) >= 100_000
+    for row in rows:
+        assert row["source"] and row["category"] and row["words"], row
+        if int(row["tune_count"]):
+            assert row["prior_source"] == "tune-frequency", row
+        else:
+            assert row["prior_source"].startswith("smoothed:"), row
+    every_source = {part for row in rows for part in row["source"].split("+")}
+    assert {DRUGS_GENERIC, DRUGS_BRAND, "hunspell-en-med"} <= every_source
 
 
-def test_a_term_has_one_category_in_every_specialty(built: Path) -> None:
-    seen: dict[str, set[str]] = {}
-    for specialty in builder.SEEDS:
-        for term, row in _rows(built, specialty).items():
-            seen.setdefault(term, set()).add(row[1])
-    assert {term: cats for term, cats in seen.items() if len(cats) > 1} == {}
-
-
-def test_multi_word_seeds_stay_whole_and_bring_no_ordinary_words(built: Path) -> None:
-    cardio = _rows(built, "CARDIOLOGY")
-    assert {"event monitor", "fractional flow reserve", "stress test"} <= cardio.keys()
-    assert not {"event", "flow", "test", "valve", "left", "right", "monitor"} & cardio.keys()
-
-
-def test_a_built_term_is_a_seed_or_a_rare_word_of_one(built: Path) -> None:
-    """The rule of the docstring, checked on every row of every specialty."""
-    rare = rare_medical_words()
-    lists = builder.load_word_lists()
-    for specialty in builder.SEEDS:
-        blocks = builder.specialty_blocks(specialty)
-        seeds = {term.lower() for terms in blocks.values() for term in terms}
-        lifted = {
-            word.lower()
-            for category, terms in blocks.items()
-            for term in terms
-            for word in term.split()
-            if len(term.split()) > 1
-            and (
-                word.lower() in rare if category != "medication" else lists.liftable(word, category)
-            )
-        }
-        assert set(_rows(built, specialty)) - seeds <= lifted, specialty
-
-
-# Word lists of a few words: "aortic" and "transcatheter" are rare medical words,
-# "valve", "event", "monitor" and "implantation" are ordinary English too.
-LISTS = builder.WordLists(
-    drugs=frozenset({"sacubitril", "valsartan", "metoprolol", "metoprolol succinate"}),
-    medical=frozenset(
-        {"aortic", "transcatheter", "troponin", "stenosis", "succinate"}
-        | {"valve", "implantation", "event", "monitor"}
-    ),
-    english=frozenset({"valve", "implantation", "event", "monitor", "stenosis"}),
+# A fixture corpus in the real format, under real visit ids of split.json: two tune visits
+# (a cardiology one and a urology one) and one test visit. Only the test visit says
+# "zolpidem" and "ZZX"; the build must give them no tune frequency.
+SPLIT = json.loads((ROOT / "src/medscribe/data/devset/split.json").read_text("utf-8"))
+TUNE_IDS = [i for i in SPLIT["tune"]["aci-bench"] if i.startswith("aci-")][:2]
+TEST_ID = SPLIT["test"]["aci-bench"][0]
+CARDIO_TEXT = (
+    "the echocardiogram shows aortic stenosis and mitral regurgitation , the heart murmur "
+    "is louder , ekg is normal . continue apixaban and metoprolol"
 )
+URO_TEXT = "the bladder and the prostate , urine with hematuria , kidney stone . take apixaban"
+CARDIO_NOTE = "ECG and TTE reviewed. Aortic stenosis."
+URO_NOTE = "TTE not done. Hematuria."
 
 
-def _categories(seeds: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, str]]:
-    rows, dropped = builder.build_rows(seeds, LISTS)
-    assert dropped == []
-    return {name: {row.term: row.category for row in found} for name, found in rows.items()}
+def _corpus(root: Path) -> Path:
+    visits = [
+        (TUNE_IDS[0], CARDIO_TEXT, CARDIO_NOTE),
+        (TUNE_IDS[1], URO_TEXT, URO_NOTE),
+        (TEST_ID, "she takes zolpidem at night", "ZZX noted. ZZX again. Zolpidem."),
+    ]
+    folder = root / "aci-bench"
+    folder.mkdir(parents=True)
+    lines = [
+        json.dumps({"id": i, "dialogue": [{"speaker": "doctor", "text": t}], "note": n})
+        for i, t, n in visits
+    ]
+    (folder / "train.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
 
 
-@pytest.mark.parametrize("anatomy_first", [False, True])
-def test_a_word_takes_the_category_of_the_seed_naming_it_not_of_its_phrase(
-    anatomy_first: bool,
-) -> None:
-    blocks = {
-        "procedure": ["transcatheter aortic valve implantation", "event monitor"],
-        "lab": ["troponin"],
-    }
-    anatomy = {"anatomy": ["aortic"]}
-    ordered = {**anatomy, **blocks} if anatomy_first else {**blocks, **anatomy}
-    assert _categories({"CARDIO": ordered}) == {
-        "CARDIO": {
-            "transcatheter aortic valve implantation": "procedure",
-            "transcatheter": "procedure",
-            "aortic": "anatomy",
-            "event monitor": "procedure",
-            "troponin": "lab",
-        }
-    }
-
-
-def test_a_word_seeded_alone_in_one_specialty_is_filed_so_in_all() -> None:
-    got = _categories(
-        {
-            "A": {"anatomy": ["aortic"]},
-            "B": {"procedure": ["transcatheter aortic valve implantation"]},
-        }
+def _inputs(root: Path) -> builder.Inputs:
+    english = frozenset({"the", "shows", "and", "heart", "is", "louder", "normal", "stone"})
+    medical = frozenset(
+        {"echocardiogram", "aortic", "stenosis", "mitral", "regurgitation", "murmur", "ecg"}
+        | {"bladder", "prostate", "urine", "hematuria", "kidney", "heart", "ecgs", "day"}
     )
-    assert got["B"]["aortic"] == "anatomy" and "aortic" not in got["B"].values()
-    assert set(got["B"]) == {"transcatheter aortic valve implantation", "transcatheter", "aortic"}
+    hunspell = {w: w for w in medical} | {"ecg": "ECG", "ecgs": "ECGs"}
+    drugs = {"apixaban": "generic", "eliquis": "brand-or-synonym", "zolpidem": "generic"}
+    return builder.Inputs(
+        medical=medical,
+        english=english,
+        general=english | {"day", "TTE"},
+        hunspell=hunspell,
+        drugs=drugs | {"metoprolol": "generic"},
+        visits=load_visits(root),  # both splits: the build must pick the tune visits itself
+    )
 
 
-def test_a_seed_in_two_categories_stops_the_build() -> None:
-    with pytest.raises(builder.SeedError, match="troponin: lab, procedure"):
-        builder.build_rows({"A": {"procedure": ["troponin"]}, "B": {"lab": ["troponin"]}}, LISTS)
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, builder.Inputs]:
+    root = _corpus(tmp_path_factory.mktemp("corpora"))
+    inputs = _inputs(root)
+    assert {v.split for v in inputs.visits} == {"tune", "test"}
+    out = tmp_path_factory.mktemp("built")
+    builder.build_from(inputs, out)
+    return out, inputs
 
 
-def test_a_lifted_word_whose_phrases_disagree_must_be_seeded_alone() -> None:
-    seeds = {"A": {"procedure": ["aortic valve implantation"], "finding": ["aortic stenosis"]}}
-    with pytest.raises(builder.SeedError, match="aortic: finding, procedure"):
-        builder.build_rows(seeds, LISTS)
-    seeds["A"]["anatomy"] = ["aortic"]
-    assert _categories(seeds)["A"]["aortic"] == "anatomy"
+def _rows_by_words(folder: Path) -> dict[str, dict[str, str]]:
+    return {row["words"]: row for row in _table(folder / builder.TERMS_FILE)}
 
 
-def test_a_medication_word_is_lifted_only_when_the_drug_dictionary_names_it() -> None:
-    got = _categories({"A": {"medication": ["sacubitril valsartan", "metoprolol succinate"]}})
-    # "succinate" is a medical word but no drug name: it stays inside its term.
-    assert set(got["A"]) == {
-        "sacubitril valsartan",
-        "sacubitril",
-        "valsartan",
-        "metoprolol succinate",
-        "metoprolol",
+def test_the_build_is_deterministic(fixture_build, tmp_path: Path) -> None:
+    out, inputs = fixture_build
+    again = tmp_path / "again"
+    builder.build_from(inputs, again)
+    for name in BUILT_FILES:
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_priors_come_from_the_tune_split_only(fixture_build) -> None:
+    out, _ = fixture_build
+    rows = _rows_by_words(out)
+    # Said only in the test visit: a term (the drug dictionary names it), but no frequency.
+    assert rows["zolpidem"]["tune_count"] == "0"
+    assert rows["zolpidem"]["prior_source"] == f"smoothed:{DRUGS_GENERIC}/medication"
+    assert "zzx" not in rows  # a test note's capitals are no abbreviation
+    assert rows["apixaban"]["tune_count"] == "2"  # both tune visits
+    assert rows["apixaban"]["prior_source"] == "tune-frequency"
+    assert float(rows["apixaban"]["prior"]) > float(rows["zolpidem"]["prior"])
+    weights = _table(out / builder.WEIGHTS_FILE)
+    assert "zolpidem" not in {row["words"] for row in weights}
+    meta = json.loads((out / builder.META_FILE).read_text("utf-8"))
+    assert meta["tune_visits"] == 2
+
+
+def test_the_prior_is_the_smoothed_log_frequency(fixture_build) -> None:
+    out, _ = fixture_build
+    rows = _rows_by_words(out)
+    tokens = json.loads((out / builder.META_FILE).read_text("utf-8"))["tune_tokens"]
+    # Tokens: the dialogues and notes of the two tune visits, split at non-letters.
+    assert tokens == sum(len(re.findall("[a-z]+", t.lower())) for t in _tune_texts())
+    # apixaban: generic drugs seen once: 0, never seen: 1 (zolpidem) -> k = 1/2.
+    assert float(rows["apixaban"]["prior"]) == pytest.approx(math.log((2 + 0.5) / tokens), 1e-4)
+
+
+def _tune_texts() -> list[str]:
+    return [
+        CARDIO_TEXT,
+        "ECG and TTE reviewed. Aortic stenosis.",
+        URO_TEXT,
+        "TTE not done. Hematuria.",
+    ]
+
+
+def test_specialty_weights_follow_the_tagged_tune_visits(fixture_build) -> None:
+    out, _ = fixture_build
+    weights: dict[tuple[str, str], float] = {
+        (row["specialty"], row["words"]): float(row["weight"])
+        for row in _table(out / builder.WEIGHTS_FILE)
+    }
+    rows = _rows_by_words(out)
+    for row in _table(out / builder.WEIGHTS_FILE):  # the row column points at the term
+        assert list(rows)[int(row["row"])] == row["words"]
+    assert weights[("CARDIOLOGY", "echocardiogram")] > 0 > weights[("UROLOGY", "echocardiogram")]
+    assert weights[("UROLOGY", "bladder")] > 0 > weights[("CARDIOLOGY", "bladder")]
+    # In both visits: no specialty's word; a specialty with no tune visit: no evidence.
+    assert abs(weights[("CARDIOLOGY", "apixaban")]) < 0.05
+    assert all(weights[("ONCOLOGY", w)] == 0.0 for w in ("apixaban", "bladder", "echocardiogram"))
+
+
+def test_abbreviations_come_from_the_dictionary_and_the_tune_notes(fixture_build) -> None:
+    out, _ = fixture_build
+    rows = _rows_by_words(out)
+    assert rows["ecg"]["display"] == "ECG" and rows["ecg"]["category"] == "abbreviation"
+    assert rows["ecg"]["source"] == "hunspell-en-med:abbreviation"
+    assert phonetic_key("eeseegee") in rows["ecg"]["keys"].split()
+    assert rows["ecgs"]["display"] == "ECGs"
+    # TTE is written in the notes of both tune visits; it is in no dictionary.
+    assert rows["tte"]["source"] == "tune-notes:abbreviation" and rows["tte"]["display"] == "TTE"
+    assert rows["eliquis"]["source"] == DRUGS_BRAND and rows["eliquis"]["category"] == "medication"
+
+
+def test_the_loader_reads_what_the_builder_wrote(fixture_build, monkeypatch) -> None:
+    out, _ = fixture_build
+    from medscribe.engine.specialty import lexicon as module
+
+    monkeypatch.setattr(module, "lexicon_dir", lambda: out)
+    for cached in (module._base, module._weights, module.load_lexicon):
+        cached.cache_clear()
+    try:
+        cardio = module.load_lexicon("cardiology")
+        rows = _rows_by_words(out)
+        assert [t.spoken for t in cardio.terms] == list(rows)
+        echo = cardio.term("echocardiogram")
+        assert echo is not None and echo.prior == float(rows["echocardiogram"]["prior"])
+        assert echo.weight > 0 and echo.source == "hunspell-en-med" and echo.category == "procedure"
+        assert cardio.candidates("echo cardio gram", limit=1)[0].term == echo
+    finally:
+        for cached in (module._base, module._weights, module.load_lexicon):
+            cached.cache_clear()
+
+
+def test_drug_names_are_the_dictionarys_drugs_spoken_as_words() -> None:
+    data = {
+        "drug_variant_to_canonical": {
+            "apixaban": ["apixaban"],
+            "eliquis": ["apixaban"],
+            "4-aminopyridine": ["dalfampridine"],
+            "receptors, muscarinic": ["receptors, muscarinic"],
+        },
+        "drug_canonical_to_data": {
+            "apixaban": {"drugbank_id": "DB06605"},
+            "dalfampridine": {"medline_plus_id": "a610050"},
+            "receptors, muscarinic": {"mesh_id": "D018679"},  # a MeSH heading, no drug
+        },
+    }
+    assert builder.drug_names(data) == {"apixaban": "generic", "eliquis": "brand-or-synonym"}
+
+
+def test_hunspell_words_keep_the_dictionarys_case(tmp_path: Path) -> None:
+    dic = tmp_path / "med.dic"
+    dic.write_text("4\nBabinski/M\nECG/S\nday\nDay\n", encoding="utf-8")
+    aff = tmp_path / "en.aff"
+    aff.write_text("SFX S Y 1\nSFX S 0 s [^sxzhy]\nSFX M Y 1\nSFX M 0 's .\n", "utf-8")
+    medical = frozenset({"babinski", "babinski's", "ecg", "ecgs", "day"})
+    medical |= {"mri"}
+    dic.write_text("5\nBabinski/M\nECG/S\nday\nDay\nmri\n", encoding="utf-8")
+    shown = builder.hunspell_displays(dic, aff, medical, frozenset({"day", "Day", "MRI"}))
+    assert shown == {
+        "babinski": "Babinski",
+        "ecg": "ECG",
+        "ecgs": "ECGs",
+        "day": "day",
+        "mri": "MRI",  # the .dic writes "mri"; English writes it only in capitals
     }
 
 
-def test_an_unknown_medication_is_dropped_and_reported() -> None:
-    rows, dropped = builder.build_rows({"A": {"medication": ["inventamab", "valsartan"]}}, LISTS)
-    assert [row.term for row in rows["A"]] == ["valsartan"]
-    assert dropped == ["A: inventamab"]
-
-
-def test_the_build_refuses_contradictory_seeds_in_one_line(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(builder, "load_word_lists", lambda: LISTS)
-    monkeypatch.setattr(builder, "COMMON", {})
-    monkeypatch.setattr(
-        builder, "SEEDS", {"A": {"procedure": "troponin, stress test", "lab": "troponin"}}
-    )
-    assert builder.main(["--out", str(tmp_path / "out")]) == 1
+def test_the_build_refuses_without_its_sources(tmp_path, capsys) -> None:
+    assert builder.main(["--out", str(tmp_path / "out"), "--corpora", str(tmp_path / "no")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("build_lexicons: error: seeded in several categories")
-    assert "troponin: lab, procedure" in err and "Traceback" not in err
+    assert err.startswith("build_lexicons: error: missing") and "corpora" in err
     assert not (tmp_path / "out").exists()

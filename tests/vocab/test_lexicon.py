@@ -94,6 +94,8 @@ def test_candidates_are_the_terms_that_sound_alike():
     assert "apixaban" in [c.term.spoken for c in lexicon.candidates("a pixel in", limit=40)]
     everywhere = lexicon.candidates("midoprolal", limit=5, same_start=False)
     assert everywhere[0].term.spoken == "metoprolol"
+    assert any(c.term.ordinary for c in lexicon.candidates("continuea", limit=40))
+    assert not any(c.term.ordinary for c in lexicon.candidates("continuea", ordinary=False))
     assert lexicon.candidates("ok") == []  # a key of two letters matches anything
 
 

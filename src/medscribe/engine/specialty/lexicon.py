@@ -33,6 +33,7 @@ read from the file, so loading costs parsing only.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import gc
 import gzip
@@ -251,7 +252,11 @@ class Lexicon:
             index = shared.word_index()
         else:
             index = self._memo("with_word", lambda: _word_index(self.terms))
-        return tuple(self.terms[k] for k in index.get(letters(word), ()))
+        word = letters(word)
+        # The one-word term is found by its words; the index holds the longer terms.
+        alone = self.by_words_positions.get((word,))
+        longer = index.get(word, ())
+        return tuple(self.terms[k] for k in ((alone, *longer) if alone is not None else longer))
 
     @property
     def custom_terms(self) -> tuple[Term, ...]:
@@ -282,6 +287,7 @@ class Lexicon:
         min_key: int = INDEX_MIN_KEY,
         skip: Sequence[str] = INDEX_SKIP,
         same_start: bool = True,
+        ordinary: bool = True,
     ) -> list[Candidate]:
         """Terms that sound like ``text`` (a run of heard words read as one), best first.
 
@@ -293,6 +299,8 @@ class Lexicon:
         with the same letter as the heard key (a vowel opening is always ``A``) are
         compared, about 1/20 of them: ~1 ms a call instead of ~20 ms over all ~110k
         keys; a mishearing that changes the first consonant is then not found.
+        ``ordinary=False`` leaves out the terms every word of which is ordinary English
+        (:attr:`Term.ordinary`: "continua", "valve"), keeping the rare words of medicine.
         Order: sound, then :attr:`Term.log_prior`, then the words; at most ``limit``.
         """
         key = phonetic_key(text)
@@ -313,6 +321,8 @@ class Lexicon:
             for _key, sound, index in hits:
                 for position in table.positions(offset + index):
                     term = self.terms[position]
+                    if term.ordinary and not ordinary:
+                        continue
                     best = found.get(term.words)
                     if best is None or best.sound < sound:
                         found[term.words] = Candidate(term, sound)
@@ -339,16 +349,38 @@ class Lexicon:
         return tables
 
     def _memo(self, name: object, make: Callable[[], _T]) -> _T:
-        if name not in self._cache:
-            self._cache[name] = make()
-        value: _T = self._cache[name]
-        return value
+        return _memo(self._cache, name, make)
+
+
+def _memo(cache: dict[Any, Any], name: object, make: Callable[[], _T]) -> _T:
+    """``cache[name]``, made by ``make`` on first use."""
+    if name not in cache:
+        with _no_collection():
+            cache[name] = make()
+    value: _T = cache[name]
+    return value
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """The garbage collector paused: building an index of ~130k terms makes many new
+    tuples and dicts, which would set off full collections (~100 ms each with the lexicon
+    in memory) that free nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _word_index(terms: Sequence[Term]) -> dict[str, tuple[int, ...]]:
+    """word -> positions of the terms of several words that hold it."""
     index: dict[str, list[int]] = {}
-    for position, term in enumerate(terms):
-        for word in dict.fromkeys(term.words):
+    longer = itertools.compress(itertools.count(), (len(t.words) > 1 for t in terms))
+    for position in longer:
+        for word in dict.fromkeys(terms[position].words):
             index.setdefault(word, []).append(position)
     return {word: tuple(positions) for word, positions in index.items()}
 
@@ -383,10 +415,7 @@ class _Shared:
         return len(self.terms)
 
     def _memo(self, name: object, make: Callable[[], _T]) -> _T:
-        if name not in self._cache:
-            self._cache[name] = make()
-        value: _T = self._cache[name]
-        return value
+        return _memo(self._cache, name, make)
 
     def positions(self) -> dict[tuple[str, ...], int]:
         return self._memo("positions", lambda: {t.words: k for k, t in enumerate(self.terms)})
@@ -524,11 +553,31 @@ def _base() -> tuple[tuple[Term, ...], frozenset[str], _Shared]:
     the shared key index (:data:`INDEX_MIN_KEY`, :data:`INDEX_SKIP`), sorted by key, so
     that index is read off the order instead of being built.
     """
-    text = _read_text(TERMS_FILE)
-    header, _, body = text.partition("\n")
+    header, _, body = _read_text(TERMS_FILE).partition("\n")
     width = len(header.split("\t"))
-    # One split of the whole file, then a slice per column: no Python loop per row.
-    fields = body.rstrip("\n").replace("\n", "\t").split("\t")
+    lines = body.split("\n")
+    del body
+    if lines and not lines[-1]:
+        lines.pop()
+    numbers: dict[str, float] = {}  # a few thousand distinct priors: one float object each
+    terms: list[Term] = []
+    # In blocks, so the split fields of the whole file never exist at once (memory).
+    for start in range(0, len(lines), _BLOCK):
+        terms.extend(_parse(lines[start : start + _BLOCK], width, numbers))
+    base = tuple(terms)
+    term_words = frozenset(itertools.chain.from_iterable(t.words for t in base))
+    first_keys = [t.keys[0] if t.keys else "" for t in base]
+    return base, term_words, _Shared(base, _default_table(base, first_keys))
+
+
+#: Rows parsed at a time by :func:`_base`.
+_BLOCK = 8192
+
+
+def _parse(lines: list[str], width: int, numbers: dict[str, float]) -> list[Term]:
+    """Terms of ``lines`` of terms.tsv.gz: one split, then a slice per column (no Python
+    loop per row: the file has ~130k of them)."""
+    fields = "\t".join(lines).split("\t")
     display, words, category, source, ordinary, count, prior, _how, keys = (
         fields[k::width] for k in range(width)
     )
@@ -536,7 +585,8 @@ def _base() -> tuple[tuple[Term, ...], frozenset[str], _Shared]:
     # Share strings and tuples where they are equal (~100k one-word terms written as spoken).
     letters_of = [w if len(w) == 1 else ("".join(w),) for w in spoken]
     shown = [w[0] if len(w) == 1 and w[0] == d else d for d, w in zip(display, spoken, strict=True)]
-    numbers = {value: float(value) for value in set(prior)}  # a few thousand distinct values
+    for value in set(prior) - numbers.keys():
+        numbers[value] = float(value)
     rows = zip(
         shown,
         spoken,
@@ -551,9 +601,7 @@ def _base() -> tuple[tuple[Term, ...], frozenset[str], _Shared]:
         map("1".__eq__, ordinary),
         strict=False,  # the repeats are endless
     )
-    base = tuple(map(Term._make, rows))
-    term_words = frozenset(itertools.chain.from_iterable(spoken))
-    return base, term_words, _Shared(base, _default_table(base, keys))
+    return list(map(Term._make, rows))
 
 
 def _tuples(column: list[str]) -> list[tuple[str, ...]]:
@@ -569,7 +617,7 @@ def _tuples(column: list[str]) -> list[tuple[str, ...]]:
 def _default_table(terms: tuple[Term, ...], keys: list[str]) -> _KeyTable | None:
     """The shared key index, read off the file's order (None: the file is not so ordered).
 
-    ``keys``: the file's keys column. The indexed terms come first, sorted by key; the
+    ``keys``: each term's first key. The indexed terms come first, sorted by key; the
     first term outside the index ends them.
     """
     indexed = next(
@@ -604,13 +652,8 @@ def _weights() -> dict[str, list[tuple[int, str, float]]]:
 def load_lexicon(specialty: Specialty | str) -> Lexicon:
     """The broad lexicon with ``specialty``'s weights (cached per process)."""
     name = Specialty.parse(specialty).value
-    collecting = gc.isenabled()
-    gc.disable()  # ~700k new tuples would set off full collections that free nothing
-    try:
+    with _no_collection():  # ~700k new tuples: see _no_collection
         return _weighted(name)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _weighted(name: str) -> Lexicon:

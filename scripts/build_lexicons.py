@@ -6,6 +6,8 @@
 * ``terms.tsv.gz``: every term, one a line, columns :data:`TERM_COLUMNS`;
 * ``specialties.tsv.gz``: per specialty, the terms its tagged tune visits hold,
   columns :data:`WEIGHT_COLUMNS`;
+* ``words.tsv.gz``: how often each dictionary word (``wamerican`` or hunspell-en-med) occurs
+  in the tune texts, for the prior of what was *heard* (:func:`word_counts`);
 * ``build.json``: the counts the formulas used (tokens, visits, constants).
 
 ``SOURCES.md`` beside them is written by hand. The build reads the tuning corpora
@@ -41,7 +43,9 @@ Priors (TUNE split only; formulas in SOURCES.md). ``N`` = word tokens of the tun
 
 where ``g`` is the term's group (sources and category), ``n1_g`` its terms seen exactly
 once and ``n0_g`` its terms never seen (the Good-Turing share of unseen terms, so a
-group whose terms often turn up gets a larger floor). Specialty weights are counted in
+group whose terms often turn up gets a larger floor). The prior of a heard *word*, lexicon
+term or not, is ``ln((c(w) + k_w) / N)`` the same way, over the dictionary words
+(``words.tsv.gz``; ``k_w`` in ``build.json``). Specialty weights are counted in
 visits, not tokens, so one visit repeating a word does not make it a specialty's word.
 Tune visits are tagged by :func:`medscribe.evaluation.corpus.tag_specialty`; ``V`` tune
 visits, ``V_s`` of them tagged ``s``; ``df(t)``, ``df_s(t)``: how many of them hold ``t``:
@@ -100,6 +104,7 @@ GENERAL_WORDS = Path("/usr/share/dict/words")
 
 TERMS_FILE = "terms.tsv.gz"
 WEIGHTS_FILE = "specialties.tsv.gz"
+WORDS_FILE = "words.tsv.gz"
 META_FILE = "build.json"
 TERM_COLUMNS = (
     "display",  # as a transcript writes it
@@ -113,6 +118,7 @@ TERM_COLUMNS = (
     "keys",  # Metaphone keys, space-separated
 )
 WEIGHT_COLUMNS = ("specialty", "row", "words", "visits", "weight")
+WORD_COLUMNS = ("word", "tune_count")
 
 HUNSPELL = "hunspell-en-med"
 DRUGS = "drug-named-entity-recognition"
@@ -391,6 +397,21 @@ def visit_text(visit: Visit) -> str:
     return visit.dialogue_text + ("\n" + visit.note if visit.note else "")
 
 
+def word_counts(texts: Iterable[str], dictionary: frozenset[str]) -> tuple[Counter[str], float]:
+    """(tune occurrences of each word of ``dictionary``, the pseudo-count of an unseen word).
+
+    The pseudo-count is the Good-Turing share of the dictionary's words never seen,
+    (n1 + 1) / (n0 + 1), capped at K_MAX, as for the terms. Only dictionary words are
+    counted: no name or other token of the visits is written out.
+    """
+    seen: Counter[str] = Counter()
+    for text in texts:
+        seen.update(w for w in _tokens(text)[0] if w in dictionary)
+    once = sum(1 for n in seen.values() if n == 1)
+    never = len(dictionary) - len(seen)
+    return seen, min(K_MAX, (once + 1) / (never + 1))
+
+
 # --------------------------------------------------------------------------- priors
 
 
@@ -536,6 +557,9 @@ def build_from(inputs: Inputs, out: Path) -> dict[str, int]:
         "kappa": KAPPA,
         "specialties": {},
     }
+    heard, word_k = word_counts((visit_text(v) for v in tune), inputs.english | inputs.medical)
+    meta["word_k"] = float(f"{word_k:.6g}")
+    word_lines = ["\t".join(WORD_COLUMNS), *(f"{w}\t{heard[w]}" for w in sorted(heard))]
     every = visit_shares((visit_text(v) for v in tune), entries, inputs.english)
     for specialty in Specialty:
         texts = [visit_text(v) for v in by_specialty[specialty]]
@@ -550,6 +574,7 @@ def build_from(inputs: Inputs, out: Path) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     write_gzip(out / TERMS_FILE, term_lines)
     write_gzip(out / WEIGHTS_FILE, weight_lines)
+    write_gzip(out / WORDS_FILE, word_lines)
     (out / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
     return {"terms": len(entries), "seen in tune": len(counts.terms), "tune visits": len(tune)}
 

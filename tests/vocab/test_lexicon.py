@@ -204,7 +204,9 @@ BUILDER = ROOT / "scripts" / "build_lexicons.py"
 COMMITTED = ROOT / "src" / "medscribe" / "data" / "lexicons"
 DRUGS_GENERIC = "drug-named-entity-recognition:generic"
 DRUGS_BRAND = "drug-named-entity-recognition:brand-or-synonym"
-BUILT_FILES = sorted([builder.TERMS_FILE, builder.WEIGHTS_FILE, builder.META_FILE])
+BUILT_FILES = sorted(
+    [builder.TERMS_FILE, builder.WEIGHTS_FILE, builder.WORDS_FILE, builder.META_FILE]
+)
 
 
 @pytest.fixture(scope="module")
@@ -387,12 +389,21 @@ def test_abbreviations_come_from_the_dictionary_and_the_tune_notes(fixture_build
     assert rows["eliquis"]["source"] == DRUGS_BRAND and rows["eliquis"]["category"] == "medication"
 
 
+def test_heard_words_get_a_tune_prior_too(fixture_build) -> None:
+    out, _ = fixture_build
+    counts = {row["word"]: int(row["tune_count"]) for row in _table(out / builder.WORDS_FILE)}
+    assert counts["the"] == 4 and counts["louder"] == 1  # dictionary words of the tune texts
+    assert "zolpidem" not in counts  # said only in the test visit
+    assert "reviewed" not in counts and "ttee" not in counts  # not a word of the dictionaries
+
+
 def test_the_loader_reads_what_the_builder_wrote(fixture_build, monkeypatch) -> None:
     out, _ = fixture_build
     from medscribe.engine.specialty import lexicon as module
 
     monkeypatch.setattr(module, "lexicon_dir", lambda: out)
-    for cached in (module._base, module._weights, module.load_lexicon):
+    cached_functions = (module._base, module._weights, module._word_priors, module.load_lexicon)
+    for cached in cached_functions:
         cached.cache_clear()
     try:
         cardio = module.load_lexicon("cardiology")
@@ -402,8 +413,15 @@ def test_the_loader_reads_what_the_builder_wrote(fixture_build, monkeypatch) -> 
         assert echo is not None and echo.prior == float(rows["echocardiogram"]["prior"])
         assert echo.weight > 0 and echo.source == "hunspell-en-med" and echo.category == "procedure"
         assert cardio.candidates("echo cardio gram", limit=1)[0].term == echo
+        tokens = json.loads((out / builder.META_FILE).read_text("utf-8"))["tune_tokens"]
+        k = json.loads((out / builder.META_FILE).read_text("utf-8"))["word_k"]
+        assert module.word_prior("The") == pytest.approx(math.log((4 + k) / tokens))
+        assert module.word_prior("zolpidem") == pytest.approx(math.log(k / tokens))
+        assert module.heard_prior(["the", "louder"]) == pytest.approx(
+            module.word_prior("the") + module.word_prior("louder")
+        )
     finally:
-        for cached in (module._base, module._weights, module.load_lexicon):
+        for cached in cached_functions:
             cached.cache_clear()
 
 

@@ -38,6 +38,8 @@ import functools
 import gc
 import gzip
 import itertools
+import json
+import math
 import re
 import sys
 import unicodedata
@@ -531,6 +533,8 @@ def lexicon_dir() -> Path:
 #: The files ``scripts/build_lexicons.py`` writes (columns in its docstring).
 TERMS_FILE = "terms.tsv.gz"
 WEIGHTS_FILE = "specialties.tsv.gz"
+WORDS_FILE = "words.tsv.gz"
+META_FILE = "build.json"
 
 
 def _read_text(name: str) -> str:
@@ -665,6 +669,32 @@ def _weighted(name: str) -> Lexicon:
             raise ConfigError(f"the lexicon files disagree at row {row} ({WEIGHTS_FILE})")
         terms[row] = term._replace(weight=weight)
     return Lexicon(tuple(terms), words, name, {"shared": shared})
+
+
+@functools.cache
+def _word_priors() -> tuple[dict[str, float], float]:
+    """(ln prior of each dictionary word the tune texts hold, that of any other word)."""
+    meta = json.loads((lexicon_dir() / META_FILE).read_text(encoding="utf-8"))
+    tokens, unseen = float(meta["tune_tokens"]), float(meta["word_k"])
+    counts = (line.split("\t") for line in _read_gzip(WORDS_FILE)[1:])
+    return {w: math.log((int(n) + unseen) / tokens) for w, n in counts}, math.log(unseen / tokens)
+
+
+def word_prior(word: str) -> float:
+    """The ln prior of a heard word, term or not: its smoothed frequency in the tune texts.
+
+    ``ln((c(w) + k) / N)`` over the dictionary words (``wamerican`` and hunspell-en-med),
+    the same scale as :attr:`Term.prior`; a word the tune texts lack gets ``ln(k / N)``.
+    With :func:`heard_prior` it says how likely what the recogniser wrote was, to weigh
+    against a candidate term's :attr:`Term.log_prior` ("result": -10.2 against "Ryzolt": -20.4).
+    """
+    known, unseen = _word_priors()
+    return known.get(letters(word), unseen)
+
+
+def heard_prior(words: Sequence[str]) -> float:
+    """The ln prior of a heard run of words: the sum of their :func:`word_prior` (unigrams)."""
+    return sum(word_prior(w) for w in words)
 
 
 def from_vocabulary(entries: Iterable[object]) -> Lexicon:

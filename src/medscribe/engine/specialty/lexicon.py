@@ -622,22 +622,20 @@ def _default_table(terms: tuple[Term, ...], keys: list[str]) -> _KeyTable | None
     """The shared key index, read off the file's order (None: the file is not so ordered).
 
     ``keys``: each term's first key. The indexed terms come first, sorted by key; the
-    first term outside the index ends them.
+    first term outside the index ends them (found by bisection: being outside is
+    monotone in that layout; a file laid out otherwise fails the order check below).
     """
-    indexed = next(
-        (
-            k
-            for k, t in enumerate(terms)
-            if t.category in INDEX_SKIP or len(keys[k]) < INDEX_MIN_KEY
-        ),
-        len(terms),
-    )
+
+    def outside(k: int) -> bool:
+        return terms[k].category in INDEX_SKIP or len(keys[k]) < INDEX_MIN_KEY
+
+    indexed = bisect.bisect_left(range(len(terms)), True, key=outside)
     first = keys[:indexed]
     # Where the key changes; strictly increasing there, or the file is not in key order.
     starts = [0, *itertools.compress(range(1, indexed), map(str.__ne__, first[1:], first))]
     unique = [first[k] for k in starts]
     starts.append(indexed)
-    if not all(map(str.__lt__, unique, unique[1:])) or any(" " in k for k in unique):
+    if not all(map(str.__lt__, unique, unique[1:])):
         return None  # not the layout scripts/build_lexicons.py writes: build it instead
     return _KeyTable(unique, starts=starts)
 

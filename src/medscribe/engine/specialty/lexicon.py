@@ -605,7 +605,8 @@ def _parse(lines: list[str], width: int, numbers: dict[str, float]) -> list[Term
         map("1".__eq__, ordinary),
         strict=False,  # the repeats are endless
     )
-    return list(map(Term._make, rows))
+    # tuple.__new__ straight from C: Term._make would be a Python call per row.
+    return list(map(functools.partial(tuple.__new__, Term), rows))
 
 
 def _tuples(column: list[str]) -> list[tuple[str, ...]]:

@@ -1,17 +1,25 @@
-"""The correction pass: misheard word sequences replaced by lexicon terms that sound alike.
+"""The correction pass: misheard word sequences replaced by lexicon terms.
 
-This module owns the phonetic matcher and the rewrite of items. A run of 1 to 4
-consecutive words ("a pixel in", "midoprolal") is compared with every term of
-the :class:`~medscribe.engine.specialty.lexicon.Lexicon` in force:
+This module owns the candidate runs and the rewrite of items, in two ways:
 
-* sound: Levenshtein similarity of Metaphone keys (the term's keys include its
-  SoundsLike and IPA when a custom vocabulary gave them);
-* spelling: Levenshtein ratio of the letters (to the spelling and SoundsLike).
+* :func:`correct_by_audio` (a batch window, the default of the specialty
+  stage): :func:`propose` offers, for each doubtful run of 1 to 4 words, the
+  terms that sound and spell alike; the recognition model scores each against
+  the audio and the rewrite is made only when the candidate wins
+  (:mod:`medscribe.engine.specialty.scoring`, where the rule and its tuning are).
+* :func:`correct_items` (a stream's finals, which carry no audio here): the
+  spelling-only matcher. The score is ``0.6 * sound + 0.4 * spelling`` (sound:
+  Levenshtein similarity of Metaphone keys, with a custom vocabulary's
+  SoundsLike and IPA; spelling: of the letters); a run is replaced when it
+  reaches :data:`THRESHOLD` (a little less when the recogniser doubted one of
+  its words) and the sound alone :data:`MIN_SOUND`. With a broad lexicon nearly
+  every real word has a rare term spelled alike, so without audio a real word is
+  never rewritten alone, and a run never begins or ends with a real word heard
+  with confidence, a run of real words only ("count and") becomes only a term of
+  the user's custom vocabulary; the user's own terms go first.
 
-The score is ``0.6 * sound + 0.4 * spelling``; a run is replaced when the score
-reaches :data:`THRESHOLD` (a little less when the recogniser doubted one of its
-words) and the sound alone reaches :data:`MIN_SOUND`. Distances
-are RapidFuzz's (C++; already a dependency of faster-whisper), not our own.
+Distances are RapidFuzz's (C++; already a dependency of faster-whisper); the
+sound neighbours come from the lexicon's index (:meth:`Lexicon.candidates`).
 
 Ordinary speech is protected: a run is a candidate only when it holds a word
 that is neither English nor medical (the shipped word lists of
@@ -23,7 +31,8 @@ A replacement is one item spanning the run (first start .. last end) with the
 lowest confidence of the run: the text changed, the evidence did not get better.
 Runs never cross punctuation; speaker and channel of the first word are kept.
 A run never holds a number, dose, unit or negation, and a term never brings one
-(:mod:`medscribe.engine.specialty.protected`): such a rewrite is not made.
+(:mod:`medscribe.engine.specialty.protected`): such a rewrite is not made,
+whatever the audio says.
 """
 
 from __future__ import annotations
@@ -32,9 +41,10 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import process
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from medscribe.engine.specialty import scoring
 from medscribe.engine.specialty.lexicon import Lexicon, Term, letters, phonetic_key
 from medscribe.engine.specialty.protected import keeps_protected, protected_flags
 from medscribe.engine.wordlists import english_words, medical_words
@@ -51,8 +61,6 @@ MIN_SOUND = 0.72
 DOUBT = 0.6
 #: Longest run of words compared with a term.
 MAX_RUN = 4
-#: Shortest key a term needs to be matched by sound (short keys match anything).
-MIN_KEY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,28 +75,26 @@ class Match:
 
 
 def is_known(word: str, lexicon: Lexicon) -> bool:
-    """Whether ``word`` is ordinary English, medical, or a word of the lexicon."""
+    """Whether ``word`` is ordinary English, medical, a word of the lexicon or a DisplayAs."""
     w = letters(word)
-    return not w or w in lexicon.term_words or w in english_words() or w in medical_words()
+    return (
+        not w
+        or w in lexicon.term_words
+        or w in english_words()
+        or w in medical_words()
+        or w in _custom_displays(lexicon)
+    )
+
+
+@functools.cache
+def _custom_displays(lexicon: Lexicon) -> frozenset[str]:
+    """The custom vocabulary's DisplayAs words ("Voquezna"): written on purpose, kept."""
+    return frozenset(letters(w) for t in lexicon.custom_terms for w in t.display.split())
 
 
 def doubtful(word: str, confidence: float | None, lexicon: Lexicon) -> bool:
     """Whether a heard word may be a mishearing: unknown, or heard with low confidence."""
     return not is_known(word, lexicon) or (confidence is not None and confidence < DOUBT)
-
-
-@functools.cache
-def _key_table(lexicon: Lexicon) -> tuple[list[str], list[Term]]:
-    keys: list[str] = []
-    owners: list[Term] = []
-    for term in lexicon.terms:
-        if term.category == "abbreviation":
-            continue  # spoken as letters; Metaphone of "ECG" says nothing
-        for key in term.keys:
-            if len(key) >= MIN_KEY or term.custom:
-                keys.append(key)
-                owners.append(term)
-    return keys, owners
 
 
 def score(text: str, term: Term) -> tuple[float, float]:
@@ -103,26 +109,15 @@ def score(text: str, term: Term) -> tuple[float, float]:
 def candidates(
     text: str, lexicon: Lexicon, *, cutoff: float = 0.6, limit: int = 5
 ) -> list[tuple[Term, float, float]]:
-    """Terms at least ``cutoff`` alike in sound to ``text``: (term, combined, sound), best first."""
-    keys, owners = _key_table(lexicon)
-    key = phonetic_key(text)
-    if not keys or len(key) < 3:
-        return []
-    hits = process.extract(
-        key,
-        keys,
-        scorer=Levenshtein.normalized_similarity,
-        score_cutoff=cutoff,
-        limit=limit * 3,
-    )
-    seen: dict[str, tuple[Term, float, float]] = {}
-    for _key, _sim, index in hits:
-        term = owners[index]
-        if term.spoken in seen:
-            continue
-        combined, sound = score(text, term)
-        seen[term.spoken] = (term, combined, sound)
-    return sorted(seen.values(), key=lambda hit: -hit[1])[:limit]
+    """Terms at least ``cutoff`` alike in sound to ``text``: (term, combined, sound), best first.
+
+    The lexicon's sound index (:meth:`Lexicon.candidates`) gives the neighbours by
+    sound; they are ranked here by the combined sound and spelling score.
+    """
+    hits = [h.term for h in lexicon.candidates(text, cutoff=cutoff, limit=limit * 3)]
+    hits += [t for t in lexicon.custom_terms if t not in hits and score(text, t)[1] >= cutoff]
+    scored = [(term, *score(text, term)) for term in hits]
+    return sorted(scored, key=lambda hit: (-hit[1], -hit[0].log_prior))[:limit]
 
 
 def find_matches(
@@ -136,29 +131,32 @@ def find_matches(
     """Non-overlapping runs of ``words`` to replace, in word order."""
     found: list[Match] = []
     doubted = [doubtful(w, c, lexicon) for w, c in zip(words, confidences, strict=True)]
-    singles = _single_word_terms(lexicon)
     # A number, dose, unit or negation ("ten", "milligrams", "no"), a token that is
-    # not a word, or a word that already is a term ends every run: "listenapril ten"
-    # must not become "lisinopril", "no Babinski" must not swallow the "no".
+    # not a word, or a word that already is a rare term ends every run: "listenapril
+    # ten" must not become "lisinopril", "no Babinski" must not swallow the "no". (An
+    # ordinary word that the broad lexicon also holds, "fin", does not end a run.)
     protected = protected_flags(words)
     barrier = [
-        p or not w.replace("'", "").isalpha() or letters(w) in singles
+        p or not w.replace("'", "").isalpha() or letters(w) in _rare_single_words(lexicon)
         for p, w in zip(protected, words, strict=True)
     ]
     for start in range(len(words)):
         for stop in range(start + 1, min(start + MAX_RUN, len(words)) + 1):
             if barrier[stop - 1]:
                 break
-            if not any(doubted[start:stop]):
-                continue
-            if stop - start == 1 and _inflection_of_known(words[start], lexicon):
+            if not any(doubted[start:stop]) or not _spelling_may_rewrite(
+                words[start:stop], confidences[start:stop], lexicon
+            ):
                 continue
             text = " ".join(words[start:stop])
             low = any(c is not None and c < DOUBT for c in confidences[start:stop])
             needed = threshold - (DOUBT_BONUS if low else 0.0)
+            strange = any(not is_known(w, lexicon) for w in words[start:stop])
             for term, combined, sound in candidates(text, lexicon, cutoff=min_sound, limit=3):
                 if combined < needed or _already(words[start:stop], term):
                     continue
+                if not (strange or term.custom):
+                    continue  # real words heard with doubt: only a term the user asked for
                 if not _length_fits(text, term):
                     continue
                 if not keeps_protected(words[start:stop], term.display.split()):
@@ -167,31 +165,110 @@ def find_matches(
     return _best_non_overlapping(found)
 
 
+def propose(
+    words: Sequence[str],
+    confidences: Sequence[float | None],
+    lexicon: Lexicon,
+    *,
+    per_run: int = scoring.PER_RUN,
+) -> list[scoring.Proposal]:
+    """Terms that might be what a doubtful run of ``words`` was (overlapping; for the audio).
+
+    Runs of up to :data:`MAX_RUN` words holding a doubtful word and no number,
+    dose, unit or negation (nor a token that is not a word); a term that would
+    bring one is not proposed. Sound and spelling only *propose* here, with the
+    looser cut-offs of :mod:`.scoring`; the audio decides. A term heard as it is
+    may sit inside a run: "Spire and Lactone" may be "spironolactone".
+    """
+    found: list[scoring.Proposal] = []
+    doubted = [doubtful(w, c, lexicon) for w, c in zip(words, confidences, strict=True)]
+    unknown = [not is_known(w, lexicon) for w in words]
+    # A custom term shown as its DisplayAs is what the user asked for: never re-proposed.
+    shown = _custom_displays(lexicon)
+    barrier = [
+        p or not w.replace("'", "").isalpha() or letters(w) in shown
+        for p, w in zip(protected_flags(words), words, strict=True)
+    ]
+    for start in range(len(words)):
+        for stop in range(start + 1, min(start + MAX_RUN, len(words)) + 1):
+            if barrier[stop - 1]:
+                break
+            if not any(doubted[start:stop]) or _firm_edge(words, confidences, start, stop, lexicon):
+                continue
+            text = " ".join(words[start:stop])
+            for term, likeness in _ranked(text, lexicon, per_run):
+                if _already(words[start:stop], term) or not _length_fits(text, term):
+                    continue
+                if not keeps_protected(words[start:stop], term.display.split()):
+                    continue
+                doubt = any(unknown[start:stop])
+                found.append(scoring.Proposal(start, stop, term, doubt, likeness))
+    return found
+
+
+def _ranked(text: str, lexicon: Lexicon, limit: int) -> list[tuple[Term, float]]:
+    """The ``limit`` best terms for ``text``: sound and spelling, then the term's prior."""
+    hits = [
+        h.term for h in lexicon.candidates(text, cutoff=scoring.PROPOSE_SOUND, limit=scoring.POOL)
+    ]
+    # The index looks among keys of the same first letter; the user's few own terms
+    # are looked at whatever their first sound ("bono" may be "vonoprazan").
+    hits += [t for t in lexicon.custom_terms if t not in hits and _sounds_like(text, t)]
+    scored = [(term, score(text, term)[0]) for term in hits]
+    kept = [(t, c) for t, c in scored if c >= scoring.PROPOSE_SCORE]
+    kept.sort(key=lambda tc: -(tc[1] + scoring.RANK_PRIOR * tc[0].log_prior))
+    return kept[:limit]
+
+
 @functools.cache
-def _single_word_terms(lexicon: Lexicon) -> frozenset[str]:
-    return frozenset(t.words[0] for t in lexicon.terms if len(t.words) == 1)
+def _rare_single_words(lexicon: Lexicon) -> frozenset[str]:
+    """Words of the lexicon's one-word terms that are not ordinary English."""
+    return frozenset(t.words[0] for t in lexicon.terms if len(t.words) == 1 and not t.ordinary)
 
 
-def _inflection_of_known(word: str, lexicon: Lexicon) -> bool:
-    """A real word close in spelling to a term is an inflection ("platelet"), not a mishearing."""
-    w = letters(word)
-    if not (w in english_words() or w in medical_words()):
+def _spelling_may_rewrite(
+    words: Sequence[str], confidences: Sequence[float | None], lexicon: Lexicon
+) -> bool:
+    """Whether spelling alone may rewrite this run (no audio to ask; see the module doc).
+
+    With a broad lexicon nearly every real word has a rare term spelled alike
+    ("result", "Ryzolt"), so without the audio a real word is never rewritten
+    alone ("platelet" stays), a run never begins or ends with a real word of
+    four letters or more heard with confidence ("continue a" is not "continua"),
+    and a run of real words only is rewritten only to a custom vocabulary's term
+    (:func:`find_matches`).
+    """
+    if len(words) == 1:
+        return not is_known(words[0], lexicon)
+    return not any(_firm(words[k], confidences[k], lexicon) for k in (0, len(words) - 1))
+
+
+def _sounds_like(text: str, term: Term) -> bool:
+    return score(text, term)[1] >= scoring.PROPOSE_SOUND
+
+
+def _firm_edge(
+    words: Sequence[str],
+    confidences: Sequence[float | None],
+    start: int,
+    stop: int,
+    lexicon: Lexicon,
+) -> bool:
+    """Whether a run of several words begins or ends with a real word heard with confidence.
+
+    Such a run is rarely a mishearing ("continue a" for "continua"): the audio is
+    not asked about it, which keeps the pass cheap.
+    """
+    if stop - start == 1:
         return False
-    for term in lexicon.terms:
-        for spelled in term.letters:
-            shorter = min(len(w), len(spelled))
-            if shorter >= 6 and _common_prefix(w, spelled) >= shorter - 2:
-                return True
-    return False
+    return _firm(words[start], confidences[start], lexicon) or _firm(
+        words[stop - 1], confidences[stop - 1], lexicon
+    )
 
 
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
+def _firm(word: str, confidence: float | None, lexicon: Lexicon) -> bool:
+    heard_well = confidence is None or confidence >= DOUBT
+    return heard_well and len(letters(word)) >= 4 and is_known(word, lexicon)
 
 
 def _already(words: Sequence[str], term: Term) -> bool:
@@ -207,8 +284,9 @@ def _length_fits(text: str, term: Term) -> bool:
 def _best_non_overlapping(matches: list[Match]) -> list[Match]:
     chosen: list[Match] = []
     taken: set[int] = set()
-    # Higher score first; on ties the longer run (it explains more of the audio).
-    for m in sorted(matches, key=lambda m: (-m.score, -(m.stop - m.start))):
+    # The user's own terms first (they asked for them), then the higher score; on ties
+    # the longer run (it explains more of the audio).
+    for m in sorted(matches, key=lambda m: (not m.term.custom, -m.score, -(m.stop - m.start))):
         span = set(range(m.start, m.stop))
         if span & taken:
             continue
@@ -234,6 +312,66 @@ def correct_items(items: list[Item], lexicon: Lexicon) -> list[Item]:
     return out
 
 
+def correct_by_audio(
+    items: list[Item],
+    lexicon: Lexicon,
+    audio: np.ndarray,
+    scorer: scoring.AudioScorer,
+    *,
+    offset: float = 0.0,
+) -> list[Item]:
+    """``items`` (the reading of ``audio``, from ``offset`` s) with the rewrites the audio backs.
+
+    Candidates come from :func:`propose`, per run between punctuation; each is
+    scored against the audio (:mod:`.scoring`) and written only when it wins.
+    """
+    if not lexicon.terms or not items:
+        return items
+    items = _display_custom(items, lexicon)
+    positions = [k for k, item in enumerate(items) if not item.is_punctuation]
+    proposals = [p for p in _proposals(items, positions, lexicon) if scoring.worth_hearing(p)]
+    if not proposals:
+        return items
+    found: list[scoring.Verdict] = []
+    for snippet in scoring.snippets(items, positions, proposals):
+        found.extend(scoring.score_snippet(scorer, audio, items, positions, snippet, offset))
+    chosen = scoring.decide(found)
+    out: list[Item] = []
+    position = 0  # the next item to copy
+    for verdict in chosen:
+        p = verdict.proposal
+        first, last = positions[p.start], positions[p.stop - 1]
+        out.extend(items[position:first])
+        run = items[first : last + 1]
+        out.append(merged_item(run, display(p.term, run[0].content)))
+        position = last + 1
+    out.extend(items[position:])
+    return out
+
+
+def _proposals(
+    items: list[Item], positions: list[int], lexicon: Lexicon, per_run: int = scoring.PER_RUN
+) -> list[scoring.Proposal]:
+    """:func:`propose` over each run of words between punctuation, in word indices."""
+    found: list[scoring.Proposal] = []
+    run: list[int] = []  # word indices of the current run
+    for index, position in enumerate([*positions, -1]):
+        # A punctuation item (or the end) between two words ends the run.
+        if run and (position < 0 or position != positions[run[-1]] + 1):
+            words = [items[positions[k]] for k in run]
+            heard = [i.content for i in words]
+            for p in propose(heard, [i.confidence for i in words], lexicon, per_run=per_run):
+                found.append(
+                    scoring.Proposal(
+                        p.start + run[0], p.stop + run[0], p.term, p.unknown, p.likeness
+                    )
+                )
+            run = []
+        if position >= 0:
+            run.append(index)
+    return found
+
+
 def _correct_run(run: list[Item], lexicon: Lexicon) -> list[Item]:
     if not run:
         return []
@@ -253,7 +391,7 @@ def _correct_run(run: list[Item], lexicon: Lexicon) -> list[Item]:
 
 def _display_custom(run: list[Item], lexicon: Lexicon) -> list[Item]:
     """Custom terms heard right are shown as their DisplayAs ("vonoprazan" -> "Voquezna")."""
-    custom = [t for t in lexicon.terms if t.custom and t.display != t.spoken]
+    custom = [t for t in lexicon.custom_terms if t.display != t.spoken]
     if not custom:
         return run
     out: list[Item] = []

@@ -322,12 +322,14 @@ def _term_span(new: list[str], old: list[str], lexicon: Lexicon) -> tuple[int, i
     """Where in ``new`` the lexicon terms that ``old`` lacks are: (first, stop), or None."""
     old_words = set(old)
     first = stop = None
-    for term in lexicon.terms:
-        n = len(term.words)
-        if any(w in old_words for w in term.words):
-            continue
-        for k in range(len(new) - n + 1):
-            if tuple(new[k : k + n]) == term.words:
-                first = k if first is None else min(first, k)
-                stop = k + n if stop is None else max(stop, k + n)
+    for word in set(new):
+        for term in lexicon.with_word(word):
+            n = len(term.words)
+            # An ordinary word the broad lexicon also holds ("paint") brings no term.
+            if (term.ordinary and not term.custom) or any(w in old_words for w in term.words):
+                continue
+            for k in range(len(new) - n + 1):
+                if tuple(new[k : k + n]) == term.words:
+                    first = k if first is None else min(first, k)
+                    stop = k + n if stop is None else max(stop, k + n)
     return None if first is None or stop is None else (first, stop)

@@ -126,8 +126,10 @@ def test_compare_pass_reports_both_runs_and_the_correction_precision(
     for key, run in report["runs"].items():
         [case] = run["cases"]
         assert case["error"] is None and case["condition"] == key.split("/")[0]
+        assert case["cpu_seconds"] > 0
         assert case["wer"] < 0.6
     overall = next(r for r in report["table"] if r["type"] == "all" and r["specialty"] == "all")
+    assert overall["cpu_ratio"] > 0
     for condition in ("clean", "room"):
         fix = overall[f"correction {condition}"]
         assert fix == report["corrections"][condition]["tiny-visit"]

@@ -13,8 +13,8 @@ and needs nothing from it.
 :func:`comparison_rows` condenses it into one row per split, type and specialty (and
 per split and type, and per split): WER and rare-term recall off -> on in each
 condition, the correction precision, how many cases the pass made worse, and the
-CPU cost of the pass (wall time on / off). Nothing here holds transcript text
-beyond one case's normalised words while it is compared.
+CPU cost of the pass (process CPU seconds on / off, both conditions). Nothing here
+holds transcript text beyond one case's normalised words while it is compared.
 """
 
 from __future__ import annotations
@@ -213,20 +213,22 @@ def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
             row[f"term_recall {key}"] = _r(summary.terms.recall)
             row[f"terms {key}"] = f"{summary.terms.found}/{summary.terms.reference}"
             row[f"wall_seconds {key}"] = round(summary.wall_seconds, 2)
+            row[f"cpu_seconds {key}"] = round(summary.cpu_seconds, 2)
             row[f"failed {key}"] = summary.failed
         for condition in comparison.conditions:
             counts = fixes.get(group, {}).get(condition, CorrectionCounts())
             row[f"correction {condition}"] = _counts(counts)
             row[f"made_worse {condition}"] = worse.get(group, {}).get(condition, 0)
-            bare = runs.get(run_key(condition, False))
-            passed = runs.get(run_key(condition, True))
-            row[f"cpu_ratio {condition}"] = (
-                _r(passed.wall_seconds / bare.wall_seconds, 3)
-                if bare is not None and passed is not None and bare.wall_seconds
-                else None
-            )
+        row["cpu_ratio"] = _cpu_ratio(runs)
         rows.append(row)
     return rows
+
+
+def _cpu_ratio(runs: dict[str, Summary]) -> float | None:
+    """CPU seconds with the pass over CPU seconds without it, all conditions together."""
+    bare = sum(s.cpu_seconds for k, s in runs.items() if k.endswith("/off"))
+    passed = sum(s.cpu_seconds for k, s in runs.items() if k.endswith("/on"))
+    return _r(passed / bare, 3) if bare else None
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:
@@ -302,7 +304,7 @@ def render_comparison(comparison: Comparison, console: Any) -> None:
                 f"{precision} ({fix['made_right']}+/{fix['broke']}-/{fix['changed']})",
                 str(row[f"made_worse {condition}"]),
             ]
-        ratio = row.get(f"cpu_ratio {comparison.conditions[0]}")
+        ratio = row.get("cpu_ratio")
         cells.append("-" if ratio is None else f"{ratio:.2f}x")
         bold = row["specialty"] == "all"
         table.add_row(*cells, style="bold" if bold else None)

@@ -68,6 +68,9 @@ class CaseResult:
     condition: str = "clean"
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
+    #: CPU time of the process (all threads) while the case ran: steadier than wall time
+    #: on a shared machine, and what "costs +N % CPU" means.
+    cpu_seconds: float = 0.0
     words: WordErrors = field(default_factory=WordErrors)
     terms: TermRecall = field(default_factory=lambda: TermRecall(0, 0))
     der: DerCounts | None = None
@@ -88,6 +91,7 @@ class Summary:
     failed: int = 0
     audio_seconds: float = 0.0
     wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0
     words: WordErrors = field(default_factory=WordErrors)
     terms: TermRecall = field(default_factory=lambda: TermRecall(0, 0))
     der: DerCounts | None = None
@@ -103,6 +107,7 @@ class Summary:
             return
         self.audio_seconds += result.audio_seconds
         self.wall_seconds += result.wall_seconds
+        self.cpu_seconds += result.cpu_seconds
         self.words = self.words + result.words
         self.terms = self.terms + result.terms
         if result.der is not None:
@@ -220,13 +225,13 @@ def run_case(
     try:
         audio = case.audio(channels=options.channel_identification, condition=condition)
         duration = probe(audio).duration
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         transcript = transcribe(audio, options)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     except MedscribeError as exc:
         return _blank(case, condition, error=str(exc)), None
     result = score_case(case, transcript, condition)
-    result.audio_seconds, result.wall_seconds = duration, wall
+    result.audio_seconds, result.wall_seconds, result.cpu_seconds = duration, wall, cpu
     if transcripts_dir is not None:
         from medscribe.files import private_dir, write_private
         from medscribe.transcript import codec
@@ -429,6 +434,7 @@ def _scores(obj: CaseResult | Summary) -> dict[str, Any]:
     return {
         "audio_seconds": _r(obj.audio_seconds, 2),
         "wall_seconds": _r(obj.wall_seconds, 2),
+        "cpu_seconds": _r(obj.cpu_seconds, 2),
         "rtf": _r(obj.rtf),
         "wer": _r(obj.words.wer),
         "reference_words": obj.words.reference_words,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medscribe.engine.specialty.correction import correct_items, find_matches
+from medscribe.engine.specialty.correction import correct_items, find_matches, propose
 from medscribe.engine.specialty.lexicon import from_vocabulary, load_lexicon
 from medscribe.transcript import Item
 from medscribe.transcript.model import join_items
@@ -90,3 +90,11 @@ def test_custom_sounds_like_and_display_as():
     # A custom phrase heard right is shown as its DisplayAs too.
     out = correct_items(words("stop finerenone today"), lexicon)
     assert [i.content for i in out] == ["stop", "Kerendia", "today"]
+
+
+def test_a_term_with_a_plural_or_possessive_s_is_not_a_mishearing():
+    # A tune dictation lost "McMurray's test" to "McMurray test" this way.
+    lexicon = from_vocabulary([VocabularyEntry("McMurray"), VocabularyEntry("apixaban")])
+    for heard in (["McMurray's", "test"], ["apixabans"]):
+        assert not propose(heard, [0.4] * len(heard), lexicon)
+        assert correct_items(words(" ".join(heard), confidence=0.4), lexicon)[0].content == heard[0]

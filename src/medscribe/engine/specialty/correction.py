@@ -272,7 +272,12 @@ def _firm(word: str, confidence: float | None, lexicon: Lexicon) -> bool:
 
 
 def _already(words: Sequence[str], term: Term) -> bool:
-    return tuple(letters(w) for w in words) == term.words
+    """Whether the run is the term already, or the term with a plural or possessive "s"
+    ("McMurray's" is not a mishearing of "McMurray": a tune dictation of the devset)."""
+    if tuple(letters(w) for w in words) == term.words:
+        return True
+    heard = "".join(letters(w) for w in words)
+    return any(heard == spelled + "s" for spelled in term.letters)
 
 
 def _length_fits(text: str, term: Term) -> bool:

@@ -45,7 +45,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from medscribe.engine.specialty import scoring
-from medscribe.engine.specialty.lexicon import Lexicon, Term, letters, phonetic_key
+from medscribe.engine.specialty.lexicon import Lexicon, Term, heard_prior, letters, phonetic_key
 from medscribe.engine.specialty.protected import keeps_protected, protected_flags
 from medscribe.engine.wordlists import english_words, medical_words
 from medscribe.transcript import Item
@@ -202,7 +202,8 @@ def propose(
                 if not keeps_protected(words[start:stop], term.display.split()):
                     continue
                 doubt = any(unknown[start:stop])
-                found.append(scoring.Proposal(start, stop, term, doubt, likeness))
+                prior = heard_prior(words[start:stop])
+                found.append(scoring.Proposal(start, stop, term, doubt, likeness, prior))
     return found
 
 
@@ -368,7 +369,12 @@ def _proposals(
             for p in propose(heard, [i.confidence for i in words], lexicon, per_run=per_run):
                 found.append(
                     scoring.Proposal(
-                        p.start + run[0], p.stop + run[0], p.term, p.unknown, p.likeness
+                        p.start + run[0],
+                        p.stop + run[0],
+                        p.term,
+                        p.unknown,
+                        p.likeness,
+                        p.heard_prior,
                     )
                 )
             run = []

@@ -3,9 +3,15 @@
 * :mod:`~medscribe.evaluation.dataset`: the one-folder-per-case format (read and write).
 * :mod:`~medscribe.evaluation.normalize`: text normalisation before scoring.
 * :mod:`~medscribe.evaluation.terms`: rare medical words and term recall.
-* :mod:`~medscribe.evaluation.metrics`: WER (jiwer) and DER (pyannote.metrics).
+* :mod:`~medscribe.evaluation.metrics`: WER (jiwer), DER (pyannote.metrics), correction counts.
 * :mod:`~medscribe.evaluation.harness`: run the pipeline on a dataset and report.
-* :mod:`~medscribe.evaluation.devset`: synthesise the development set from its scripts.
+* :mod:`~medscribe.evaluation.comparison`: the specialty pass against the bare engine, with
+  the correction precision, in the clean and room conditions.
+* :mod:`~medscribe.evaluation.corpus`: the real corpora (ACI-Bench, PriMock57), their
+  tune/test split and the specialty tag.
+* :mod:`~medscribe.evaluation.devset`: build the development set from the corpora.
+* :mod:`~medscribe.evaluation.verbalize`: written clinical text in spoken form (TTS input).
+* :mod:`~medscribe.evaluation.room`: the room condition (sox reverberation and noise).
 
 Submodules are imported on use so that ``medscribe eval --help`` stays fast.
 """

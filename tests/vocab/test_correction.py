@@ -98,3 +98,12 @@ def test_a_term_with_a_plural_or_possessive_s_is_not_a_mishearing():
     for heard in (["McMurray's", "test"], ["apixabans"]):
         assert not propose(heard, [0.4] * len(heard), lexicon)
         assert correct_items(words(" ".join(heard), confidence=0.4), lexicon)[0].content == heard[0]
+
+
+def test_a_filled_pause_is_never_part_of_a_rewrite():
+    lexicon = load_lexicon("primarycare")
+    heard = ["symptoms", "um", "so", "I", "think"]
+    for p in propose(heard, [0.9, 0.3, 0.4, 0.9, 0.9], lexicon):
+        assert "um" not in heard[p.start : p.stop]
+    items = words("symptoms um so I think", confidence=0.3)
+    assert "um" in [i.content for i in correct_items(items, lexicon)]

@@ -59,6 +59,9 @@ DOUBT_BONUS = 0.04
 MIN_SOUND = 0.72
 #: Below this confidence a word counts as doubted even when it is a real word.
 DOUBT = 0.6
+#: Filled pauses of spoken English: a hesitation, not a piece of a misheard term ("um so"
+#: is not "ambos"; seen on a tune conversation of the devset). They end every run.
+FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "ah", "eh", "hmm", "mm", "mhm"})
 #: Longest run of words compared with a term.
 MAX_RUN = 4
 
@@ -137,7 +140,10 @@ def find_matches(
     # ordinary word that the broad lexicon also holds, "fin", does not end a run.)
     protected = protected_flags(words)
     barrier = [
-        p or not w.replace("'", "").isalpha() or letters(w) in _rare_single_words(lexicon)
+        p
+        or not w.replace("'", "").isalpha()
+        or letters(w) in _rare_single_words(lexicon)
+        or letters(w) in FILLERS
         for p, w in zip(protected, words, strict=True)
     ]
     for start in range(len(words)):
@@ -186,7 +192,7 @@ def propose(
     # A custom term shown as its DisplayAs is what the user asked for: never re-proposed.
     shown = _custom_displays(lexicon)
     barrier = [
-        p or not w.replace("'", "").isalpha() or letters(w) in shown
+        p or not w.replace("'", "").isalpha() or letters(w) in shown or letters(w) in FILLERS
         for p, w in zip(protected_flags(words), words, strict=True)
     ]
     for start in range(len(words)):

@@ -21,14 +21,21 @@ from medscribe.evaluation.room import (
     snr_db,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("sox") is None, reason="sox is not installed")
+
+
+#: Real read speech from Debian's pocketsphinx-testdata (installed by ``make test``).
+SPEECH = Path(
+    "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0870.wav"
+)
 
 
 @pytest.fixture
 def clean(tmp_path: Path) -> Path:
-    """Six seconds of the sample visit (real speech), mono 16 kHz."""
-    samples = read_wav(ROOT / "examples" / "audio" / "visit.wav")[: 6 * 16000]
+    """Up to six seconds of real read speech, mono 16 kHz."""
+    if not SPEECH.is_file():
+        pytest.skip("pocketsphinx-testdata is not installed")
+    samples = read_wav(SPEECH)[: 6 * 16000]
     path = tmp_path / "mono.wav"
     write_wav(path, samples)
     return path

@@ -144,3 +144,31 @@ def test_no_proposal_covers_or_brings_a_number_dose_or_negation():
     for p in proposals:
         assert keeps_protected(words[p.start : p.stop], p.term.display.split())
         assert not {"ten", "milligrams", "no", "twice"} & set(words[p.start : p.stop])
+
+
+def test_a_stream_final_is_corrected_by_its_own_audio(heard, whisper_model):
+    from medscribe.engine import Engine, EngineConfig
+    from medscribe.engine.specialty import SpecialtyStage
+    from medscribe.engine.streaming import StreamDecoder
+    from medscribe.request import build_options
+
+    audio, items = heard(DRUG)
+    doubted = _near_miss(items, "clopidogrel", "Clopadogrel")
+    # The final sits 100 s into the stream: its items' times and its audio's offset agree.
+    later = [
+        dataclasses.replace(
+            i,
+            start=None if i.start is None else i.start + 100.0,
+            end=None if i.end is None else i.end + 100.0,
+        )
+        for i in doubted
+    ]
+    stage = SpecialtyStage(lexicon_for("cardiology"))
+    scorer = scoring.AudioScorer(whisper_model)
+    out = stage.correct(later, audio=audio, scorer=scorer, offset=100.0)
+    assert "clopidogrel" in join_items(out).lower()
+    # A stream of the engine gives each channel's decoder that scorer's kind.
+    decoder = StreamDecoder(Engine(model=whisper_model), build_options(specialty="cardiology"))
+    assert all(isinstance(s.scorer, scoring.AudioScorer) for s in decoder.streamers)
+    bare = Engine(EngineConfig(specialty_pass=False), model=whisper_model)
+    assert all(s.scorer is None for s in StreamDecoder(bare, build_options()).streamers)

@@ -19,7 +19,9 @@ not frames, so a stream is made by re-decoding a growing window:
 
 Finals pass through the engine's own stage objects: the specialty stage's
 correction pass (lexicon and custom vocabulary; DisplayAs is what a final
-shows), then the formatting stage, then the speaker stage's online labels
+shows), its candidates scored against the final's own audio as in batch
+(:mod:`medscribe.engine.specialty.scoring`), then the formatting stage, then
+the speaker stage's online labels
 (:class:`~medscribe.engine.speakers.OnlineSpeakers`). The prompted second look
 of batch is left out: it would double the model time of a final and streams
 must keep up. Channels are streamed apart, one :class:`LocalStreamer` per
@@ -38,6 +40,7 @@ import numpy as np
 from medscribe.engine.formatting import FormattingStage
 from medscribe.engine.recognition import SAMPLE_RATE
 from medscribe.engine.speakers import OnlineSpeakers
+from medscribe.engine.specialty.scoring import AudioScorer
 from medscribe.streaming.events import Result
 from medscribe.transcript.model import Item, join_items
 
@@ -145,6 +148,7 @@ class LocalStreamer:
         config: StreamConfig | None = None,
         formatting: FormattingStage | None = _CONVERSATION,
         specialty: SpecialtyStage | None = None,
+        scorer: AudioScorer | None = None,
         speakers: SpeakerFn | None = None,
         realtime: bool = False,
     ) -> None:
@@ -156,6 +160,8 @@ class LocalStreamer:
         self.channel = channel
         self.config = config or StreamConfig()
         self.specialty = specialty
+        #: Scores a final's candidate rewrites against its audio (None: spelling only).
+        self.scorer = scorer
         self.formatting = formatting
         self.speakers = speakers
         self._vad = VadOptions(
@@ -342,7 +348,7 @@ class LocalStreamer:
         items = _flatten(tokens) if whole else _flatten(self._committed) + _flatten(tokens)
         result_id = self._utterance
         end_time = self._buf_t0 + samples / SAMPLE_RATE
-        audio = self._buf[:samples]
+        audio, audio_t0 = self._buf[:samples], self._buf_t0
         self._advance(samples)
         self._committed, self._hypothesis = [], []
         self._utterance, self._partial_text = None, None
@@ -360,7 +366,7 @@ class LocalStreamer:
                 )
             ]
         if self.specialty is not None:
-            items = self.specialty.correct(items)
+            items = self.specialty.correct(items, audio=audio, scorer=self.scorer, offset=audio_t0)
         if self.formatting is not None:
             items = self.formatting.apply(items)
         items = [replace(i, channel=self.channel) for i in items]
@@ -414,6 +420,7 @@ class StreamDecoder:
                 config=config,
                 formatting=formatting,
                 specialty=specialty,
+                scorer=AudioScorer(engine.model, lock=engine.lock) if specialty else None,
                 speakers=speakers,
                 realtime=realtime,
             )

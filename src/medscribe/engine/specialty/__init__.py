@@ -131,8 +131,20 @@ class SpecialtyStage:
             return Lexicon.of(self.lexicon.custom_terms)
         return None
 
-    def correct(self, items: list[Item]) -> list[Item]:
-        """The spelling-only correction pass, without audio (a stream's finals)."""
+    def correct(
+        self,
+        items: list[Item],
+        *,
+        audio: np.ndarray | None = None,
+        scorer: AudioScorer | None = None,
+        offset: float = 0.0,
+    ) -> list[Item]:
+        """A stream final's correction: scored by its ``audio`` (from ``offset`` s) when a
+        ``scorer`` is given, as :meth:`apply` does without the second look; else the
+        spelling-only pass.
+        """
+        if audio is not None and scorer is not None:
+            return correct_by_audio(items, self.lexicon, audio, scorer, offset=offset)
         return correct_items(items, self.lexicon)
 
 

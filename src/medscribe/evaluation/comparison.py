@@ -19,6 +19,7 @@ holds transcript text beyond one case's normalised words while it is compared.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,22 +125,9 @@ def run_comparison(
             off, on = words[False], words[True]
             if off is not None and on is not None and ref_words:
                 corrections[condition][case.name] = correction_counts(ref_words, off, on)
-    runs = {}
-    for key, run_results in results.items():
-        condition, state = key.split("/")
-        settings = run_settings(
-            config,
-            specialty=specialty,
-            type=type,
-            speakers=speakers,
-            channels=False,
-            vocabulary=vocabulary,
-            split=split,
-            condition=condition,
-            specialty_pass=state == "on" if config else None,
-        )
-        runs[key] = summarize(str(dataset), run_results, settings=settings)
-    settings = run_settings(
+    # The request's settings are the same for every run; only condition and pass differ.
+    settings_of = functools.partial(
+        run_settings,
         config,
         specialty=specialty,
         type=type,
@@ -147,9 +135,14 @@ def run_comparison(
         channels=False,
         vocabulary=vocabulary,
         split=split,
-        condition=conditions,
-        specialty_pass=PASSES if config else None,
     )
+    runs = {}
+    for key, run_results in results.items():
+        condition, state = key.split("/")
+        passed = state == "on" if config else None
+        settings = settings_of(condition=condition, specialty_pass=passed)
+        runs[key] = summarize(str(dataset), run_results, settings=settings)
+    settings = settings_of(condition=conditions, specialty_pass=PASSES if config else None)
     return Comparison(str(dataset), settings, load_s, conditions, runs, corrections)
 
 

@@ -41,6 +41,7 @@ sample: $(SAMPLE)
 
 # The main job: the offline engine transcribes a synthesised clinician-patient visit.
 run: install $(SAMPLE)
+	install -d -m 700 var
 	$(VENV)/bin/medscribe transcribe $(SAMPLE) --backend local --specialty primarycare \
 	  --speakers 2 --speaker-names clinician,patient \
 	  --output-dir var/run --format rich

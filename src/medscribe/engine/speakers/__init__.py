@@ -29,14 +29,17 @@ import numpy as np
 from medscribe.engine.speakers import embeddings
 from medscribe.engine.speakers.channels import MAX_CHANNELS, transcribe_channels
 from medscribe.engine.speakers.online import OnlineSpeakers
-from medscribe.engine.speakers.partition import assign_speakers
+from medscribe.engine.speakers.partition import Diarization, assign_speakers, diarize, label_words
 from medscribe.transcript import Item
 
 __all__ = [
     "MAX_CHANNELS",
+    "Diarization",
     "OnlineSpeakers",
     "SpeakerStage",
     "assign_speakers",
+    "diarize",
+    "label_words",
     "transcribe_channels",
 ]
 

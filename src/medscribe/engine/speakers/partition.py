@@ -37,6 +37,8 @@ maps window embeddings back to word spans.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from medscribe.engine.speakers.embeddings import (
@@ -68,6 +70,68 @@ WINDOW_SECONDS = 1.2
 HOP_SECONDS = 0.4
 
 
+@dataclass(frozen=True, slots=True)
+class Diarization:
+    """Who spoke when in one recording: the speaker stage's timeline, before any word.
+
+    ``labels[f]`` is the speaker index of 10 ms frame ``f`` where ``speech[f]``;
+    ``turns`` are the runs of one speaker, ``(speaker, start_s, end_s)``, speakers
+    numbered by first appearance. Evaluation scores this timeline (DER on speech the
+    recogniser may have no words for); :func:`label_words` puts it on the words.
+    """
+
+    labels: np.ndarray  # (frames,) int
+    speech: np.ndarray  # (frames,) bool
+    speakers: int
+
+    @property
+    def turns(self) -> list[tuple[int, float, float]]:
+        out: list[tuple[int, float, float]] = []
+        for a, b in runs_of(self.speech):
+            cuts = np.flatnonzero(np.diff(self.labels[a:b])) + a + 1
+            for start, end in zip([a, *cuts], [*cuts, b], strict=True):
+                out.append((int(self.labels[start]), start * FRAME_SECONDS, end * FRAME_SECONDS))
+        return out
+
+
+def diarize(
+    audio_16k_mono: np.ndarray, max_speakers: int, *, words: list[Item] | None = None
+) -> Diarization:
+    """The speaker timeline of a recording, at most ``max_speakers`` speakers.
+
+    ``words`` (timed recognised words), when given, mark speech as well and have
+    their edges trimmed onto it (see :func:`trim_to_speech`).
+    """
+    mel = mel_frames(audio_16k_mono)
+    spans = [(w.start or 0.0, w.end or 0.0) for w in words or []]
+    speech = audible(frame_levels_db(audio_16k_mono, len(mel)), spans)
+    if words:
+        trim_to_speech(words, speech)
+    windows = embed_windows(mel, runs_of(speech), window=WINDOW_SECONDS, hop=HOP_SECONDS)
+    if len(windows.vectors) == 0:  # no audible speech
+        return Diarization(np.zeros(len(mel), dtype=int), speech, 1 if speech.any() else 0)
+    centroids = cluster_windows(windows, max_speakers)
+    frame_labels, covered = frame_speakers(windows, centroids)
+    order = _first_appearance([int(x) for x in frame_labels[covered]])
+    relabel = np.array([order.get(k, 0) for k in range(len(centroids))], dtype=int)
+    return Diarization(relabel[frame_labels], covered, len(order))
+
+
+def label_words(diarization: Diarization, items: list[Item]) -> int:
+    """Give every item the label of its frames; return the number of speakers the words have."""
+    words = [i for i in items if not i.is_punctuation and i.start is not None and i.end is not None]
+    if not words:
+        _label_items(items, {})
+        return 0
+    if not diarization.speech.any():
+        _label_items(items, dict.fromkeys(map(id, words), 0))
+        return 1
+    labels = word_speakers(diarization.labels, diarization.speech, words)
+    order = _first_appearance(labels)
+    _label_items(items, {id(w): order[label] for w, label in zip(words, labels, strict=True)})
+    return len(order)
+
+
 def assign_speakers(audio_16k_mono: np.ndarray, items: list[Item], max_speakers: int) -> int:
     """Set ``item.speaker`` on every item; return the number of speakers found.
 
@@ -77,20 +141,7 @@ def assign_speakers(audio_16k_mono: np.ndarray, items: list[Item], max_speakers:
     if not words:
         _label_items(items, {})
         return 0
-    mel = mel_frames(audio_16k_mono)
-    spans = [(w.start or 0.0, w.end or 0.0) for w in words]  # every word has its times here
-    speech = audible(frame_levels_db(audio_16k_mono, len(mel)), spans)
-    trim_to_speech(words, speech)
-    windows = embed_windows(mel, runs_of(speech), window=WINDOW_SECONDS, hop=HOP_SECONDS)
-    if len(windows.vectors) == 0:  # no audible speech under the words
-        _label_items(items, dict.fromkeys(map(id, words), 0))
-        return 1
-    centroids = cluster_windows(windows, max_speakers)
-    frame_labels, covered = frame_speakers(windows, centroids)
-    labels = word_speakers(frame_labels, covered, words)
-    order = _first_appearance(labels)
-    _label_items(items, {id(w): order[label] for w, label in zip(words, labels, strict=True)})
-    return len(order)
+    return label_words(diarize(audio_16k_mono, max_speakers, words=words), items)
 
 
 def trim_to_speech(words: list[Item], speech: np.ndarray, margin: float = 0.03) -> None:

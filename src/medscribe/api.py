@@ -61,6 +61,7 @@ def transcribe(
     specialty: Specialty | str = Specialty.PRIMARYCARE,
     type: TranscriptionType | str = TranscriptionType.CONVERSATION,
     max_speakers: int | None = None,
+    speaker_roles: bool = False,
     channel_identification: bool = False,
     max_alternatives: int | None = None,
     vocabulary: VocabularyArg = None,
@@ -87,6 +88,10 @@ def transcribe(
       punctuation and "new paragraph" become marks).
     * ``max_speakers``: speaker partitioning with at most this many speakers
       (2 to 10); every item gets a label ``spk_0``, ``spk_1``...; ``None``: off.
+    * ``speaker_roles``: with ``max_speakers``, label the two speakers of a visit
+      ``CLINICIAN_0`` and ``PATIENT_0`` from what they say (:mod:`medscribe.roles`);
+      ``Transcript.roles`` gives the confidence, or why ``spk_N`` were kept (not two
+      speakers, unsure).
     * ``channel_identification``: transcribe each channel on its own and label
       its items ``ch_0``, ``ch_1``... (up to 8 channels; not with ``max_speakers``).
     * ``max_alternatives``: also give each segment up to this many alternative
@@ -117,12 +122,18 @@ def transcribe(
         specialty=specialty,
         type=type,
         max_speakers=max_speakers,
+        speaker_roles=speaker_roles,
         channel_identification=channel_identification,
         max_alternatives=max_alternatives,
     )
     entries = _entries(vocabulary)
     engine = _engine(engine, model, threads, device, compute_type, specialty_pass, formatting)
-    return engine.transcribe(Path(path), options, vocabulary=entries, job_name=job_name)
+    transcript = engine.transcribe(Path(path), options, vocabulary=entries, job_name=job_name)
+    if options.speaker_roles:
+        from medscribe.roles import assign_roles
+
+        assign_roles(transcript)
+    return transcript
 
 
 def stream(

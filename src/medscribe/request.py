@@ -69,6 +69,10 @@ JOB_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z._-]{1,200}$")
 VOCABULARY_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z._-]{1,200}$")
 
 SpeakerCount = Annotated[int, Field(ge=2, le=10)]
+#: Roles are decided between partitioned speakers (channels are not speakers here).
+SPEAKER_ROLES_NEED_SPEAKERS = (
+    "speaker roles need speaker partitioning (a maximum number of speakers)"
+)
 AlternativeCount = Annotated[int, Field(ge=2, le=10)]
 
 
@@ -88,6 +92,12 @@ class TranscriptionOptions(BaseModel):
     max_alternatives: AlternativeCount | None = None
     #: A custom medical vocabulary by name.
     vocabulary: str | None = None
+    #: Label a two-party visit's speakers CLINICIAN_0 / PATIENT_0 from what they say
+    #: (:mod:`medscribe.roles`). Decided on the finished transcript, whichever backend
+    #: made it, so it is no part of the job: excluded from dumps, hence from job
+    #: names and the job store (the batch manifest records it itself), and never a
+    #: service setting.
+    speaker_roles: bool = Field(default=False, exclude=True)
 
     @field_validator("specialty", mode="before")
     @classmethod
@@ -122,6 +132,8 @@ class TranscriptionOptions(BaseModel):
             raise ValueError(
                 "speaker partitioning and channel identification cannot be used together"
             )
+        if self.speaker_roles and self.max_speakers is None:
+            raise ValueError(SPEAKER_ROLES_NEED_SPEAKERS)
         return self
 
     def settings(self) -> dict[str, object]:
@@ -180,8 +192,9 @@ def _first_error(exc: PydanticValidationError) -> tuple[str, str | None]:
     """The first problem as one line, and the field it concerns."""
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()))
-    if not loc:  # a rule over several fields: speakers with channels
-        return str(err.get("msg", "invalid options")).removeprefix("Value error, "), "channels"
+    if not loc:  # a rule over several fields: speakers with channels, or roles without speakers
+        message = str(err.get("msg", "invalid options")).removeprefix("Value error, ")
+        return message, "speaker_roles" if message == SPEAKER_ROLES_NEED_SPEAKERS else "channels"
     return _field_error(err, loc), loc
 
 

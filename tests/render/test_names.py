@@ -10,13 +10,15 @@ from medscribe.render.names import MAX_NAMES, check_speaker_names, display_name
 from transcript.fixtures import CHANNELS, PLAIN, SPEAKERS, transcript
 
 
-def test_positional_names_cover_speakers_and_channels() -> None:
+def test_positional_names_cover_speakers_channels_and_roles() -> None:
     names = parse_speaker_names(" clinician , patient ")
     assert names == {
         "spk_0": "clinician",
         "spk_1": "patient",
         "ch_0": "clinician",
         "ch_1": "patient",
+        "CLINICIAN_0": "clinician",
+        "PATIENT_0": "patient",
     }
 
 

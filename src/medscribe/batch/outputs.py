@@ -70,17 +70,9 @@ def names_for(transcript: Transcript, names: Mapping[str, str] | None) -> dict[s
     """The speaker names that apply to this transcript's labels.
 
     One ``--speaker-names`` list serves a whole batch; a recording where fewer
-    people spoke must still render (the renderer refuses names for absent labels).
+    people spoke must still render (the renderer refuses names for absent labels),
+    and one whose roles were kept as spk_N gets none of the roles' names.
     """
-    from medscribe.render.names import label_count, label_index
+    from medscribe.render.names import applicable_names
 
-    if not names:
-        return {}
-    kind, count = label_count(transcript)
-    if kind is None:
-        return {}
-    return {
-        label: name
-        for label, name in names.items()
-        if label.startswith(f"{kind}_") and label_index(label) < count
-    }
+    return applicable_names(transcript, names)

@@ -6,7 +6,9 @@ service, or a local engine that is itself the bottleneck); per file, the
 manifest is asked first (skip a done file, attach to a started job), otherwise
 the job is started (or attached to on a name conflict), polled
 (:mod:`medscribe.batch.polling`) and its outputs written
-(:mod:`medscribe.batch.outputs`). On Ctrl-C the manifest is saved and
+(:mod:`medscribe.batch.outputs`), after the speaker roles when asked for
+(:func:`medscribe.roles.assign_roles`: here, on the transcript any backend
+returns, so both backends get them alike). On Ctrl-C the manifest is saved and
 :class:`~medscribe.batch.results.BatchInterrupted` carries every file's last
 status.
 
@@ -51,6 +53,7 @@ from medscribe.errors import (
 from medscribe.files import sweep_leftovers
 from medscribe.render.formats import FileFormat
 from medscribe.request import TranscriptionOptions
+from medscribe.transcript import Transcript
 
 __all__ = ["run_batch"]
 
@@ -187,7 +190,7 @@ class _Runner:
         self.wording = wording
         self.request = request
         self.options = request.options
-        self.options_record = request.options.model_dump(mode="json")
+        self.options_record = options_record(request.options)
         self.manifest = manifest
         self.on_event = on_event
         self.speaker_names: Mapping[str, str] | None = request.speaker_names
@@ -264,17 +267,20 @@ class _Runner:
             self._discard(entry.job_name)
             return None
         targets = [p for p, _ in task.targets]
-        if entry.status == JobStatus.COMPLETED.value and targets and _all_exist(targets):
+        done = entry.status == JobStatus.COMPLETED.value and entry.options == self.options_record
+        if done and targets and _all_exist(targets):
             return self._skip(task, entry, targets)
+        # Same job, outputs to (re)write (roles asked for now, or not any more): attach.
         task.job_name = entry.job_name
         return self._attach(task, entry.job_name)
 
     def _changed(self, task: _Task, entry: ManifestEntry) -> bool:
+        """Another file or other job options: the job itself no longer fits."""
         stat = task.input.stat()
         return (
             entry.size != stat.st_size
             or entry.mtime != stat.st_mtime
-            or entry.options != self.options_record
+            or _job_part(entry.options) != _job_part(self.options_record)
         )
 
     def _skip(self, task: _Task, entry: ManifestEntry, targets: list[Path]) -> FileResult:
@@ -330,6 +336,8 @@ class _Runner:
 
     def _complete(self, task: _Task, job: Job) -> FileResult:
         transcript = self.backend.get_transcript(job)
+        if self.options.speaker_roles:
+            self._roles(task, job, transcript)
         written = write_outputs(
             transcript,
             task.targets,
@@ -349,6 +357,15 @@ class _Runner:
             no_speech=no_speech,
             transcript=transcript if self.keep_transcripts else None,
         )
+
+    def _roles(self, task: _Task, job: Job, transcript: Transcript) -> None:
+        """Clinician and patient labels; a note (counts, no words) when spk_N are kept."""
+        from medscribe.roles import assign_roles, explain
+
+        assign_roles(transcript)
+        note = explain(transcript)
+        if note is not None:
+            self._emit("note", task, job.name, job.status.value, note)
 
     def _fail(self, task: _Task, name: str, reason: str, code: int) -> FileResult:
         status = JobStatus.FAILED.value
@@ -434,6 +451,24 @@ class _Runner:
     ) -> None:
         if self.on_event is not None:
             self.on_event(BatchEvent(kind, task.input, name, status, message, outputs, progress))
+
+
+def options_record(options: TranscriptionOptions) -> dict[str, Any]:
+    """The options as the manifest records them: the job's, and ``speaker_roles`` when on.
+
+    Roles are not part of the job (see ``TranscriptionOptions.speaker_roles``), but
+    they change what is written, so a file done without them is done again with
+    them (attaching to its job). Off, the key is left out, so manifests written
+    before roles existed still match.
+    """
+    record = options.model_dump(mode="json")
+    if options.speaker_roles:
+        record["speaker_roles"] = True
+    return record
+
+
+def _job_part(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "speaker_roles"}
 
 
 def _same_request(job: Job, options: TranscriptionOptions) -> bool:

@@ -40,6 +40,7 @@ OPTION_FLAGS: dict[str, tuple[str, str]] = {
     # The request models' words (medscribe.request):
     "max_speakers": ("speakers", "--speakers"),
     "max_alternatives": ("alternatives", "--alternatives"),
+    "speaker_roles": ("speaker roles", "--speaker-roles"),
     "vocabulary": ("vocabulary", "--vocabulary"),
     "model": ("model", "--model"),
     # The engine's words (medscribe.engine.config):

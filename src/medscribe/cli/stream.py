@@ -13,6 +13,7 @@ was final, and exits 130.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -51,6 +52,11 @@ MAX_CHANNELS_FLAG = LOCAL_MAX_CHANNELS
 )
 @format_option
 @click.option("--speaker-names", default=None, help="Names for the labels: clinician,patient.")
+@click.option(
+    "--speaker-roles",
+    is_flag=True,
+    help="With --speakers: label the saved session's two speakers CLINICIAN_0 and PATIENT_0.",
+)
 @click.option("--session-id", default=None, help="AWS: the stream's session id.")
 @click.option(
     "--endpoint",
@@ -73,6 +79,7 @@ def stream(
     output: Path | None,
     formats: tuple[str, ...],
     speaker_names: str | None,
+    speaker_roles: bool,
     session_id: str | None,
     stream_endpoint: str | None,
     settings: Settings,
@@ -92,10 +99,17 @@ def stream(
         raise ValidationError("give an AUDIO file or --mic (one of them)")
     if channels is not None and not 2 <= channels <= MAX_CHANNELS_FLAG:
         raise ValidationError(f"--channels: between 2 and {MAX_CHANNELS_FLAG}")
+    if speaker_roles and speakers is None:
+        raise ValidationError(
+            "--speaker-roles needs --speakers (roles are decided between speakers)"
+        )
+    if speaker_roles and output is None:
+        raise ValidationError("--speaker-roles labels the saved session: it needs --output FILE")
     options = build_options(
         specialty=specialty or settings.specialty,
         type=type_ or settings.type,
         max_speakers=speakers,
+        speaker_roles=speaker_roles,
         channel_identification=channels is not None,
         vocabulary=vocabulary,
     )
@@ -108,7 +122,7 @@ def stream(
         raise ValidationError(f"--format {files[0]} needs --output FILE to save to")
     if output is not None:
         output_paths(output, chosen)  # an unsaveable combination fails now
-    names = parse_speaker_names(speaker_names)
+    names = parse_speaker_names(speaker_names, roles=speaker_roles)
 
     source = _source(audio, mic=mic, channels=channels or 1, realtime=realtime)
     session = StreamSession(options, job_name=_job_name(audio, session_id), channels=channels)
@@ -133,10 +147,23 @@ def stream(
         # What arrived before a failure is kept; a stream that failed before any
         # result leaves no empty session file behind.
         if output is not None and (not failed or session.timings):
-            for path in session.save(output, files, speaker_names=names):
-                click.echo(f"saved {path}", err=True)
+            _save(session, output, files, names)
     if interrupted:
         raise KeyboardInterrupt
+
+
+def _save(
+    session: StreamSession, output: Path, files: Sequence[str], names: dict[str, str]
+) -> None:
+    from medscribe.roles import explain
+    from medscribe.streaming.session import save_transcript
+
+    transcript = session.transcript()  # speaker roles, when asked for, are decided here
+    for path in save_transcript(transcript, output, files, speaker_names=names):
+        click.echo(f"saved {path}", err=True)
+    note = explain(transcript)  # counts and a confidence, never a word
+    if note is not None:
+        click.echo(f"medscribe: {note}", err=True)
 
 
 def _source(audio: Path | None, *, mic: bool, channels: int, realtime: bool) -> AudioSource:

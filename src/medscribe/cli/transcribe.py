@@ -490,6 +490,12 @@ def _stop_interrupted(
 )
 @format_option
 @click.option("--speaker-names", default=None, help="Names for the labels: clinician,patient.")
+@click.option(
+    "--speaker-roles",
+    is_flag=True,
+    help="With --speakers: label a visit's two speakers CLINICIAN_0 and PATIENT_0 from what "
+    "they say (spk_N kept when unsure).",
+)
 @click.option("--no-wait", is_flag=True, help="Start the jobs and return.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON summary on stdout.")
 @click.option(
@@ -520,6 +526,7 @@ def transcribe(
     output_dir: Path | None,
     formats: tuple[str, ...],
     speaker_names: str | None,
+    speaker_roles: bool,
     no_wait: bool,
     as_json: bool,
     quiet: bool,
@@ -529,6 +536,7 @@ def transcribe(
     \b
     Examples:
       medscribe transcribe visit.wav --specialty primarycare --speakers 2
+      medscribe transcribe visit.wav --speakers 2 --speaker-roles --speaker-names Dr Lee,Ms Park
       medscribe transcribe 'recordings/*.wav' --output-dir out --format json,srt --json
 
     Exit codes: 0 all succeeded, were done before, or were submitted (--no-wait);
@@ -539,10 +547,15 @@ def transcribe(
     from medscribe.render import format_for_path, parse_speaker_names
 
     # Everything is checked before any work: options, names, formats, inputs.
+    if speaker_roles and speakers is None:
+        raise ValidationError(
+            "--speaker-roles needs --speakers (roles are decided between speakers)"
+        )
     options = build_options(
         specialty=specialty or settings.specialty,
         type=type_ or settings.type,
         max_speakers=speakers,
+        speaker_roles=speaker_roles,
         channel_identification=channels,
         max_alternatives=alternatives,
         vocabulary=vocabulary,
@@ -551,7 +564,7 @@ def transcribe(
         validate_job_name(job_name)
     asked = parse_formats(formats)
     fmts = asked or parse_formats([settings.format])
-    names = parse_speaker_names(speaker_names)
+    names = parse_speaker_names(speaker_names, roles=speaker_roles)
     if names and options.max_speakers is None and not options.channel_identification:
         raise ValidationError("--speaker-names needs --speakers or --channels")
     if output is not None and output_dir is not None:

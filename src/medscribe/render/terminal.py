@@ -20,7 +20,13 @@ from rich.table import Table
 from rich.text import Text
 
 from medscribe.errors import ValidationError
-from medscribe.render.names import SpeakerNames, display_name, label_count, label_index
+from medscribe.render.names import (
+    SpeakerNames,
+    display_name,
+    label_count,
+    label_index,
+    transcript_labels,
+)
 from medscribe.render.text import PARAGRAPH_GAP, clock
 from medscribe.transcript.model import Item, Segment, Transcript, Turn
 
@@ -101,10 +107,9 @@ def _header(transcript: Transcript, names: SpeakerNames, media_duration: float |
         lines.append("   Status: ", style="bold")
         lines.append(transcript.status, style="red")
     if kind is not None:
-        lines.append("\nSpeakers: " if kind == "spk" else "\nChannels: ", style="bold")
+        lines.append("\nChannels: " if kind == "ch" else "\nSpeakers: ", style="bold")
         lines.append(f"{count}  ")
-        for n in range(count):
-            label = f"{kind}_{n}"
+        for n, label in enumerate(transcript_labels(transcript)):
             shown = display_name(label, names)
             lines.append(
                 shown if shown == label else f"{shown} ({label})", style=speaker_style(label)

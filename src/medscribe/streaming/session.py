@@ -6,7 +6,9 @@ benchmark needs to check the stream's behaviour (which ResultIds had partials,
 when each event arrived) without keeping partial text. Saving writes the
 Transcribe Medical JSON (:mod:`medscribe.transcript.codec` through
 :func:`medscribe.render.write_output`) and any other chosen formats, only to the
-paths the user asked for.
+paths the user asked for. With ``speaker_roles`` the saved transcript's two
+speakers are labelled by role (:func:`medscribe.roles.assign_roles`), decided on
+the whole session at its end: the live view shows spk_N.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class StreamSession:
         channels = None
         if self.options.channel_identification:
             channels = self.channels or len({i.channel for i in items if i.channel}) or None
-        return Transcript(
+        transcript = Transcript(
             items=items,
             job_name=self.job_name,
             account_id="",
@@ -90,6 +92,11 @@ class StreamSession:
             speakers=speakers,
             channels=channels,
         )
+        if self.options.speaker_roles:
+            from medscribe.roles import assign_roles
+
+            assign_roles(transcript)
+        return transcript
 
     def save(
         self,

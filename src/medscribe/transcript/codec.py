@@ -9,6 +9,16 @@ conversation-channel-id-med.md, alternative-med-transcriptions.md):
 * ``results.items[]`` with ``type`` ``pronunciation`` or ``punctuation``, times and
   confidences as strings ("12.282", "0.9939"), punctuation without times;
 * ``results.speaker_labels`` (``speakers``, ``segments[]`` with their ``items[]``);
+  medscribe adds ``speaker_labels.speaker_roles`` when roles were asked for
+  (:class:`~medscribe.transcript.model.SpeakerRoles`; not a service key, so readers
+  of the service's shape pass over it)::
+
+      "speaker_roles": {"status": "ASSIGNED", "confidence": "0.9731",
+                        "labels": [{"speaker_label": "CLINICIAN_0", "replaced": "spk_1"},
+                                   {"speaker_label": "PATIENT_0", "replaced": "spk_0"}]}
+
+  ``status`` is ASSIGNED, UNSURE, TOO_LITTLE_SPEECH or SPEAKER_COUNT; without
+  ASSIGNED the labels stay ``spk_N`` and ``labels`` is empty;
 * ``results.channel_labels`` (``channels[]`` with ``channel_label`` and ``items[]``,
   ``number_of_channels``);
 * ``results.segments[]`` with n-best ``alternatives[]`` (``transcript``, ``items[]``).
@@ -34,8 +44,10 @@ from pydantic import ValidationError as PydanticValidationError
 from medscribe.errors import TranscriptFormatError, ValidationError
 from medscribe.transcript.model import (
     Item,
+    RoleStatus,
     Segment,
     SegmentAlternative,
+    SpeakerRoles,
     Transcript,
     WordAlternative,
     join_items,
@@ -131,7 +143,20 @@ def _speaker_labels(transcript: Transcript) -> JsonDict:
         )
     labels = {i.speaker for i in transcript.items if i.speaker}
     count = transcript.speakers if transcript.speakers is not None else len(labels)
-    return {"speakers": count, "segments": segments}
+    out: JsonDict = {"speakers": count, "segments": segments}
+    if transcript.roles is not None:
+        out["speaker_roles"] = _roles_to_json(transcript.roles)
+    return out
+
+
+def _roles_to_json(roles: SpeakerRoles) -> JsonDict:
+    out: JsonDict = {"status": roles.status.upper()}
+    if roles.confidence is not None:
+        out["confidence"] = fmt_confidence(roles.confidence)
+    out["labels"] = [
+        {"speaker_label": label, "replaced": replaced} for label, replaced in roles.replaced.items()
+    ]
+    return out
 
 
 def _channel_labels(transcript: Transcript) -> JsonDict:
@@ -245,9 +270,21 @@ class _SpeakerSegment(_Wire):
     items: list[_SpeakerSpan] | None = None
 
 
+class _RoleLabel(_Wire):
+    speaker_label: str
+    replaced: str | None = None
+
+
+class _SpeakerRoles(_Wire):
+    status: str
+    confidence: _Number = None
+    labels: list[_RoleLabel] | None = None
+
+
 class _SpeakerLabels(_Wire):
     speakers: _Count = None
     segments: list[_SpeakerSegment] | None = None
+    speaker_roles: _SpeakerRoles | None = None
 
 
 class _Hypothesis(_Wire):
@@ -331,9 +368,11 @@ def from_json(data: Any) -> Transcript:
     else:
         items = [_to_item(raw) for raw in results.items or []]
     speakers = None
+    roles = None
     if results.speaker_labels is not None:
         _assign_speakers(items, results.speaker_labels.segments or [])
         speakers = results.speaker_labels.speakers
+        roles = _to_roles(results.speaker_labels.speaker_roles)
     return Transcript(
         items=items,
         job_name=doc.jobName or "",
@@ -342,6 +381,26 @@ def from_json(data: Any) -> Transcript:
         speakers=speakers,
         channels=channels,
         segments=[_to_segment(s) for s in results.segments or []],
+        roles=roles,
+    )
+
+
+_ROLE_STATUSES: dict[str, RoleStatus] = {
+    "ASSIGNED": "assigned",
+    "UNSURE": "unsure",
+    "TOO_LITTLE_SPEECH": "too_little_speech",
+    "SPEAKER_COUNT": "speaker_count",
+}
+
+
+def _to_roles(raw: _SpeakerRoles | None) -> SpeakerRoles | None:
+    """medscribe's own key; an unknown status is passed over, as an unknown key is."""
+    if raw is None or raw.status.upper() not in _ROLE_STATUSES:
+        return None
+    return SpeakerRoles(
+        status=_ROLE_STATUSES[raw.status.upper()],
+        confidence=raw.confidence,
+        replaced={label.speaker_label: label.replaced or "" for label in raw.labels or []},
     )
 
 

@@ -10,7 +10,10 @@ Conventions
 
 * Times are seconds as floats; punctuation items have no times (``None``).
 * ``speaker`` is a service label such as ``"spk_0"``; ``channel`` is ``"ch_0"``.
-  Either may be ``None`` when the transcript was made without that option.
+  Either may be ``None`` when the transcript was made without that option. With
+  speaker roles (:mod:`medscribe.roles`) the two speakers of a visit are
+  ``"CLINICIAN_0"`` and ``"PATIENT_0"``, as AWS HealthScribe names participants, and
+  :attr:`Transcript.roles` says how sure that is.
 * ``Item.alternatives`` are the *other* word candidates beyond ``content``
   (the service usually gives none). Whole-segment n-best hypotheses live in
   :class:`Segment` (``results.segments[]`` in the JSON).
@@ -23,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 ItemType = Literal["pronunciation", "punctuation"]
+#: What became of a request for speaker roles (see :class:`SpeakerRoles`).
+RoleStatus = Literal["assigned", "unsure", "too_little_speech", "speaker_count"]
 #: What labels a turn: the items' speaker labels or their channel labels.
 LabelKind = Literal["speaker", "channel"]
 
@@ -85,6 +90,29 @@ class Turn:
 
 
 @dataclass(slots=True)
+class SpeakerRoles:
+    """Who is the clinician and who the patient, decided from what each speaker said.
+
+    ``status`` is ``assigned`` (the items' labels are ``CLINICIAN_0`` and
+    ``PATIENT_0``), else the reason the partitioning's labels were kept:
+    ``unsure`` (confidence below the model's threshold), ``too_little_speech``
+    (a speaker said too few words to tell), ``speaker_count`` (not two speakers).
+    ``confidence`` is the probability that the likelier mapping is right (None
+    when none was computed); ``replaced`` maps each role label to the label it
+    replaced (``{"CLINICIAN_0": "spk_1", "PATIENT_0": "spk_0"}``), empty unless
+    assigned.
+    """
+
+    status: RoleStatus
+    confidence: float | None = None
+    replaced: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def assigned(self) -> bool:
+        return self.status == "assigned"
+
+
+@dataclass(slots=True)
 class Transcript:
     """A whole transcript with the job metadata that the service's JSON carries."""
 
@@ -98,6 +126,8 @@ class Transcript:
     #: Number of channels when channel identification was on, else ``None``.
     channels: int | None = None
     segments: list[Segment] = field(default_factory=list)
+    #: Speaker roles when they were asked for (``--speaker-roles``), else ``None``.
+    roles: SpeakerRoles | None = None
 
     @property
     def text(self) -> str:

@@ -10,7 +10,7 @@ APT_PACKAGES := ffmpeg sox espeak-ng festival festvox-us-slt-hts pocketsphinx-te
 	hunspell-en-med wamerican libportaudio2 festvox-kallpc16k festvox-kdlpc16k
 SAMPLE := examples/audio/visit.wav
 
-.PHONY: all install system-deps run test lint bench eval sample clean
+.PHONY: all install system-deps run test lint bench eval eval-speakers sample clean
 
 all: test
 
@@ -73,6 +73,19 @@ eval: install
 	  --condition both --split $(EVAL_SPLIT) $(EVAL_ARGS) --json eval-results/devset-$(EVAL_SPLIT).json
 	if [ -d ../shared/data/speech ]; then \
 	  $(VENV)/bin/medscribe eval ../shared/data/speech --json eval-results/shared-speech.json; fi
+	$(MAKE) --no-print-directory eval-speakers EVAL_SPLIT=$(EVAL_SPLIT)
+
+# `make eval-speakers`: speaker partitioning (issue 14) on the AMI excerpts (UEM scored),
+# the real two-party speech and the close-voice synthetic visits (made once into
+# var/speaker-visits), beside a naive baseline, with the CPU share of the stage;
+# JSON in eval-results/speakers-<split>.json. Skipped without ../shared.
+eval-speakers: install
+	if [ -d ../shared/data/meetings ]; then \
+	  mkdir -p eval-results; \
+	  install -d -m 700 var; \
+	  COLUMNS=$${COLUMNS:-230} nice -n 10 $(VENV)/bin/medscribe eval speakers --split $(EVAL_SPLIT) \
+	    --visits var/speaker-visits --json eval-results/speakers-$(EVAL_SPLIT).json; \
+	else echo "eval-speakers: ../shared/data is not present: skipped"; fi
 
 clean:
 	rm -rf $(VENV) var bench-results eval-results

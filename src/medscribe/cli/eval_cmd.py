@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from medscribe.cli.common import stderr_console, stdout_console
+from medscribe.cli.eval_speakers_cmd import make_speaker_visits_command, speakers_command
 
 _DEFAULT = "evaluate"
 
@@ -341,3 +342,8 @@ def make_devset_command(
         out, corpora=corpora, splits=splits, cases=list(only) or None, force=force, on_case=on_case
     )
     progress.print(f"{out}: {total / 60:.1f} minutes of audio")
+
+
+# The speaker evaluation (issue 14): its own module, registered here.
+eval_group.add_command(speakers_command)
+eval_group.add_command(make_speaker_visits_command)

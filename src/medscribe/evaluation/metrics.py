@@ -7,7 +7,9 @@
   reference words), which is what "overall" and "per specialty" mean here.
 * DER: diarization error rate by ``pyannote.metrics`` with a 0.25 s collar around
   each reference boundary and overlapping speech scored. :class:`DerCounts` keeps
-  the components (missed, false alarm, confusion, total) so cases sum too.
+  the components (missed, false alarm, confusion, total) so cases sum too. A UEM
+  (the scored regions of a recording, as the AMI excerpts come with) limits the
+  scoring to those regions.
   Hypothesis turns come from the transcript's speaker (or channel) labels:
   consecutive words of one label form a turn, split at pauses longer than
   :data:`TURN_GAP` seconds so that silences are not counted as speech.
@@ -107,18 +109,31 @@ def to_annotation(turns: list[SpeakerTurn], uri: str = "case") -> Annotation:
 
 
 def diarization_counts(
-    reference: list[SpeakerTurn], hypothesis: list[SpeakerTurn], *, collar: float = DER_COLLAR
+    reference: list[SpeakerTurn],
+    hypothesis: list[SpeakerTurn],
+    *,
+    collar: float = DER_COLLAR,
+    uem: list[tuple[float, float]] | None = None,
 ) -> DerCounts:
-    """DER components of one case by pyannote.metrics."""
-    from pyannote.core import Timeline
+    """DER components of one case by pyannote.metrics.
+
+    ``uem`` (start, end) regions, when given, are the only time scored (an RTTM's
+    companion UEM file: the annotated part of a recording); both sides are cropped
+    to it by pyannote.
+    """
+    from pyannote.core import Segment, Timeline
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     ref, hyp = to_annotation(reference), to_annotation(hypothesis)
-    # The scored region is the extent of both, as pyannote approximates it without a UEM;
-    # passing it explicitly keeps the result the same and the log free of its warning.
-    uem = Timeline([ref.get_timeline().union(hyp.get_timeline()).extent()])
+    if uem is not None:
+        scored = Timeline([Segment(a, b) for a, b in uem if b > a])
+    else:
+        # The scored region is the extent of both, as pyannote approximates it without a
+        # UEM; passing it explicitly keeps the result the same and the log free of its
+        # warning.
+        scored = Timeline([ref.get_timeline().union(hyp.get_timeline()).extent()])
     metric = DiarizationErrorRate(collar=collar, skip_overlap=False)
-    parts = metric(ref, hyp, uem=uem, detailed=True)
+    parts = metric(ref, hyp, uem=scored, detailed=True)
     return DerCounts(
         total=float(parts["total"]),
         missed=float(parts["missed detection"]),

@@ -12,6 +12,10 @@
 * :mod:`~medscribe.evaluation.devset`: build the development set from the corpora.
 * :mod:`~medscribe.evaluation.verbalize`: written clinical text in spoken form (TTS input).
 * :mod:`~medscribe.evaluation.room`: the room condition (sox reverberation and noise).
+* :mod:`~medscribe.evaluation.synth_visits`: two-party visits in close voices (two men, two
+  women) for the speaker evaluation.
+* :mod:`~medscribe.evaluation.speakers`: the speaker evaluation: DER of the speaker stage on
+  the real recordings and the close-voice visits beside a naive baseline, speaker count, CPU.
 
 Submodules are imported on use so that ``medscribe eval --help`` stays fast.
 """

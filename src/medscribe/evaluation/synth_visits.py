@@ -218,9 +218,9 @@ def make_speaker_visits(
     from medscribe.evaluation.devset import _corpora_root, _synth_module
 
     out = Path(out)
-    private_dir(out, parents=True)
     if scripts is None:
         scripts = visit_scripts(_corpora_root(corpora), splits)
+    private_dir(out, parents=True)  # after the corpora are found: no empty folder on a refusal
     total = 0.0
     for script in scripts:
         cached = None if force else _cached_seconds(out / script.name, script)

@@ -52,8 +52,9 @@ if TYPE_CHECKING:
 
 __all__ = ["LocalStreamer", "StreamConfig", "StreamDecoder"]
 
-#: speakers(utterance_audio, items) labels the items of one final in place.
-SpeakerFn = Callable[[np.ndarray, list[Item]], None]
+#: speakers(utterance_audio, items, offset) labels the items of one final in place;
+#: the audio starts ``offset`` seconds into the stream (the items' times are the stream's).
+SpeakerFn = Callable[[np.ndarray, list[Item], float], None]
 #: The formatting of a streamer made without stages: a conversation's written forms.
 _CONVERSATION = FormattingStage()
 
@@ -371,7 +372,7 @@ class LocalStreamer:
             items = self.formatting.apply(items)
         items = [replace(i, channel=self.channel) for i in items]
         if self.speakers is not None:
-            self.speakers(audio, items)
+            self.speakers(audio, items, audio_t0)
         self._context = (self._context + " " + join_items(items)).strip()[
             -self.config.prompt_chars :
         ]

@@ -129,6 +129,12 @@ def audible(levels_db: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarr
     mask = np.zeros(len(levels_db), dtype=bool)
     for start, end in spans:
         mask[max(0, int(start / FRAME_SECONDS)) : int(np.ceil(end / FRAME_SECONDS))] = True
+    return without_pauses(levels_db, mask)
+
+
+def without_pauses(levels_db: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``mask`` less the pauses in it: ``MIN_PAUSE`` s or more ``GATE_DB`` under its loud level."""
+    mask = mask.copy()
     if mask.any():
         loud = np.percentile(levels_db[mask], 95)
         quiet = mask & (levels_db < loud - GATE_DB)

@@ -1,23 +1,29 @@
 """Speaker labels of a stream, decided online and word by word: :class:`OnlineSpeakers`.
 
 The batch stage (:func:`medscribe.engine.speakers.partition.diarize`) clusters the
-windows of the whole visit at once; a stream cannot wait for the whole visit, and
-re-clustering a growing history for each final costs seconds per utterance on two
-cores. So a stream runs the same pieces on each final as it comes:
+windows of the whole visit at once. A stream runs the same pieces on each final as
+it comes, over a bounded history:
 
 * the final's speech (its words, cut at pauses) is cut into the same sliding windows
   and embedded with the same encoder (:mod:`.embeddings`);
-* windows are compared with the voices heard so far (one centre per speaker, kept as
-  a running sum). Windows that match no known voice (cosine similarity under
-  ``NEW_VOICE_SIMILARITY``) and together last at least ``NEW_VOICE_SECONDS`` start a
-  new speaker, while fewer than ``max_speakers`` exist;
-* frame scores and the Viterbi pass (:mod:`.resegment`) give each 10 ms frame a
-  speaker, and each word takes the majority of its frames
+* the windows of the last ``HISTORY_SECONDS`` of finals and the new ones are
+  clustered together by the batch stage's own clustering
+  (:func:`~medscribe.engine.speakers.partition.cluster_windows`: same threshold, same
+  folding of minor clusters), so the count is estimated as in batch;
+* clusters are matched one to one with the labels their past windows carry (the
+  most shared windows); a cluster left without a label is a new speaker (while
+  fewer than ``max_speakers`` exist; else it joins the nearest known one);
+* frame scores and the Viterbi pass give each 10 ms frame of the final a speaker, and
+  each word takes the majority of its frames
   (:func:`~medscribe.engine.speakers.partition.word_speakers`), so a change of
   speaker inside one final is honoured, as in batch.
 
-Memory is one centre per speaker; labels, once written, never change (a final is
-final).
+Labels once written never change (a final is final). On the sixteen tune close-voice
+visits (finals simulated by cutting the recognised words at pauses over 0.6 s), this
+labels 98.4 % of the words right and finds two speakers in all 16. Deciding each final
+alone against running centres (the earlier design) got 81 % at its best threshold,
+and matching clusters to labels by majority instead of one to one 86 % (a voice that
+early finals merged never split off again).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import numpy as np
 from medscribe.engine.speakers import partition
 from medscribe.engine.speakers.embeddings import (
     FRAME_SECONDS,
+    SAMPLE_RATE,
     WindowEmbeddings,
     audible,
     embed_windows,
@@ -40,11 +47,8 @@ from medscribe.transcript.model import Item
 
 __all__ = ["OnlineSpeakers"]
 
-#: A window less similar than this to every known voice may be a new speaker. Chosen
-#: with the batch stage's centre similarities on the tune recordings (see partition).
-NEW_VOICE_SIMILARITY = 0.72
-#: ... and a new speaker needs this much such speech in one final (seconds of windows).
-NEW_VOICE_SECONDS = 1.0
+#: Seconds of finals' audio whose windows are clustered again with each new final.
+HISTORY_SECONDS = 300.0
 
 
 class OnlineSpeakers:
@@ -59,7 +63,8 @@ class OnlineSpeakers:
         load_encoder()
         warm_up()  # the first call is slow (lazy set-up): pay it before the stream starts
         self.max_speakers = max_speakers
-        self._sums: list[np.ndarray] = []
+        self._history: list[tuple[WindowEmbeddings, np.ndarray]] = []  # windows, labels
+        self._speakers = 0
         self._last = 0
 
     def __call__(self, audio: np.ndarray, items: list[Item], offset: float = 0.0) -> None:
@@ -68,9 +73,12 @@ class OnlineSpeakers:
         if not words:
             partition.label_items(items, {})
             return
-        windows = self._windows(audio, words, offset)
-        labels = self._word_labels(windows, words, offset) if windows else None
-        if labels is None:
+        # Under a fifth of a second there is no window to embed (nor a mel frame to cut).
+        windows = self._windows(audio, words, offset) if len(audio) >= SAMPLE_RATE // 5 else None
+        labels = None
+        if windows is not None and len(windows.vectors):
+            labels = self._word_labels(windows, words, offset)
+        if labels is None:  # nothing audible to embed: the latest speaker goes on
             labels = [self._last] * len(words)
         self._last = labels[-1]
         partition.label_items(items, {id(w): s for w, s in zip(words, labels, strict=True)})
@@ -85,30 +93,74 @@ class OnlineSpeakers:
 
     def _word_labels(
         self, windows: WindowEmbeddings, words: list[Item], offset: float
-    ) -> list[int] | None:
-        if len(windows.vectors) == 0:
-            return None
-        self._add_new_voice(windows)
-        centres = partition.normed(np.stack(self._sums))
+    ) -> list[int]:
+        centres = partition.cluster_windows(
+            _joined([w for w, _ in self._history] + [windows]), self.max_speakers
+        )
+        label_of = self._labels_of(centres)
         frame_labels, covered = partition.frame_speakers(windows, centres)
         nearest = np.argmax(windows.vectors @ centres.T, axis=1)
-        for index, vector in zip(nearest, windows.vectors, strict=True):
-            self._sums[int(index)] = self._sums[int(index)] + vector
+        self._remember(windows, label_of[nearest])
         shifted = [_shifted(w, offset) for w in words]
-        return partition.word_speakers(frame_labels, covered, shifted)
+        return partition.word_speakers(label_of[frame_labels], covered, shifted)
 
-    def _add_new_voice(self, windows: WindowEmbeddings) -> None:
-        """Start a speaker from the windows that match no known voice, if they are enough."""
-        if not self._sums:
-            self._sums.append(windows.vectors.mean(axis=0))
-            return
-        if len(self._sums) >= self.max_speakers:
-            return
-        centres = partition.normed(np.stack(self._sums))
-        unknown = (windows.vectors @ centres.T).max(axis=1) < NEW_VOICE_SIMILARITY
-        seconds = float((windows.ends - windows.starts)[unknown].sum()) * FRAME_SECONDS
-        if seconds >= NEW_VOICE_SECONDS:
-            self._sums.append(windows.vectors[unknown].mean(axis=0))
+    def _labels_of(self, centres: np.ndarray) -> np.ndarray:
+        """The stream label of each cluster centre (see the module docstring).
+
+        Clusters and known labels are matched one to one (most shared past windows,
+        by scipy's assignment solver): when a voice that early finals had merged into
+        another splits off, it becomes a new speaker from then on instead of both
+        clusters keeping the old label.
+        """
+        from scipy.optimize import linear_sum_assignment
+
+        out = np.full(len(centres), -1, dtype=int)
+        known: dict[int, np.ndarray] = {}  # label -> centre of its past windows
+        if self._history:
+            vectors = np.concatenate([w.vectors for w, _ in self._history])
+            past = np.concatenate([labels for _, labels in self._history])
+            nearest = np.argmax(vectors @ centres.T, axis=1)
+            votes = np.zeros((len(centres), int(past.max()) + 1))
+            np.add.at(votes, (nearest, past), 1.0)
+            for c, label in zip(*linear_sum_assignment(votes, maximize=True), strict=True):
+                if votes[c, label] > 0:
+                    out[c] = int(label)
+            known = {int(k): partition.normed(vectors[past == k].mean(axis=0)) for k in set(past)}
+        for c in np.flatnonzero(out < 0):
+            out[c] = self._new_or_nearest(centres[c], known)
+        return out
+
+    def _new_or_nearest(self, centre: np.ndarray, known: dict[int, np.ndarray]) -> int:
+        """A cluster no known label was matched to: a new voice, while there is room.
+
+        Merging it into a known voice whose centre is close was tried on the tune
+        visits and hurt at every threshold (0.8: 4 of 16 visits lost their second
+        speaker): two close voices' centres are as close as one voice's two clusters.
+        """
+        if self._speakers >= self.max_speakers and known:
+            return max(known, key=lambda k: float(known[k] @ centre))
+        self._speakers += 1
+        return self._speakers - 1
+
+    def _remember(self, windows: WindowEmbeddings, labels: np.ndarray) -> None:
+        self._history.append((windows, labels))
+        kept = 0.0
+        for index in range(len(self._history) - 1, -1, -1):
+            kept += self._history[index][0].n_frames * FRAME_SECONDS
+            if kept > HISTORY_SECONDS:
+                del self._history[:index]
+                break
+
+
+def _joined(parts: list[WindowEmbeddings]) -> WindowEmbeddings:
+    """Windows of several finals on one compact frame axis (each final after the last)."""
+    shift, starts, ends = 0, [], []
+    for part in parts:
+        starts.append(part.starts + shift)
+        ends.append(part.ends + shift)
+        shift += part.n_frames
+    vectors = np.concatenate([p.vectors for p in parts])
+    return WindowEmbeddings(np.concatenate(starts), np.concatenate(ends), vectors, shift)
 
 
 def _shifted(word: Item, offset: float) -> Item:

@@ -1,4 +1,4 @@
-"""The stream's speaker stage: labels per word, decided final by final, on real synthesised speech."""
+"""The stream's speaker stage: labels per word, final by final, on synthesised speech."""
 
 from __future__ import annotations
 

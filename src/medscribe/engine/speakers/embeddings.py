@@ -61,6 +61,13 @@ def load_encoder() -> VoiceEncoder:
 
 @cache
 def _load_encoder() -> VoiceEncoder:
+    import torch
+
+    # One thread: the encoder is a small LSTM, and torch's OpenMP pool otherwise spins
+    # on every core between batches (measured on the tune recordings: the stage's CPU
+    # was 50-66 % of the recognition's with the default pool, 9 % with one thread, and
+    # the same labels), fighting CTranslate2 for the cores the recogniser needs.
+    torch.set_num_threads(1)
     encoder = _resemblyzer().VoiceEncoder(device="cpu", verbose=False)
     encoder.eval()
     return encoder

@@ -55,12 +55,7 @@ class OnlineSpeakers:
     """Labels ``spk_N`` for the words of one stream's finals (see the module docstring)."""
 
     def __init__(self, max_speakers: int) -> None:
-        import torch
-
-        # The encoder is a small LSTM: one thread is fastest, and more threads only
-        # fight CTranslate2 for the same cores (seconds per utterance when they do).
-        torch.set_num_threads(1)
-        load_encoder()
+        load_encoder()  # on one torch thread (see embeddings): it shares the cores
         warm_up()  # the first call is slow (lazy set-up): pay it before the stream starts
         self.max_speakers = max_speakers
         self._history: list[tuple[WindowEmbeddings, np.ndarray]] = []  # windows, labels

@@ -2,11 +2,14 @@
 
 This package owns the labels ``spk_N`` and ``ch_N``, one module per job:
 
-* :mod:`.partition`: speaker partitioning of a whole mono recording
-  (:func:`assign_speakers`: window embeddings clustered over the visit);
+* :mod:`.activity`: where anyone speaks (Silero VAD or the words);
 * :mod:`.embeddings`: the voice encoder (Resemblyzer) and the window layout;
-* :mod:`.online`: the same encoder used online, one embedding per final of a
-  stream (:class:`OnlineSpeakers`);
+* :mod:`.partition`: speaker partitioning of a whole mono recording
+  (:func:`diarize`: the timeline; :func:`label_words`: on the words;
+  :func:`assign_speakers`: both);
+* :mod:`.resegment`: the Viterbi pass that makes frame labels follow time;
+* :mod:`.online`: the same stage over a stream, final by final, word by word
+  (:class:`OnlineSpeakers`);
 * :mod:`.channels`: channel identification (:func:`transcribe_channels`: each
   channel recognised alone, leakage removed, merged in time).
 

@@ -6,7 +6,8 @@ and endgame_nagg_nell, and the close-voice synthetic visits (``var/speaker-visit
 made first when missing), each DER by pyannote.metrics (collar 0.25 s, overlap
 scored) for the stage's timeline, the words' labels and the naive baseline told the
 true count; ours gets at most 10 speakers. ``speakers_cpu_share`` is the CPU seconds
-of ``assign_speakers`` over those of the recognition.
+of ``assign_speakers`` over those of the recognition (summed; the median of the
+recordings' ratios is steadier on a loaded machine).
 
 Split: ``BENCH_SPEAKERS_SPLIT`` (``tune``, ``test`` or ``all``, default ``all``);
 ``targets`` reads issue 14's targets on the test split only (figures count on data
@@ -28,6 +29,7 @@ TARGETS = (
     ("synthetic", "der", 0.03, "max"),
     ("all", "two_party_count_right_share", 0.9, "min"),
     ("all", "speakers_cpu_share", 0.15, "max"),
+    ("all", "speakers_cpu_share_median", 0.15, "max"),
 )
 
 

@@ -32,12 +32,14 @@ What it measures, for every recording of a set (:func:`load_recordings`):
   the scored region; ``count_right`` over two-party recordings (true count 2).
 * **cost**: CPU seconds (``time.process_time``, all threads of the process) of the
   recognition and of ``assign_speakers`` (the speaker stage as a job runs it), and
-  their ratio (the stage's wall seconds too, per file). The encoder is loaded and
+  their ratio: summed over recordings, and the median of the recordings' ratios (the
+  stage's wall seconds too, per file). The encoder is loaded and
   warmed up before the first recording (a job warms it while the model decodes), and
   its load is reported apart; the stage runs once untimed on the first recording too,
   so that no first-call cost (imports, allocations) lands on one recording's figure.
-  OpenMP threads that spin while waiting count as CPU: on a loaded machine the share
-  varies from run to run (see ``OMP_WAIT_POLICY``).
+  OpenMP threads that spin while waiting count as CPU: on a loaded machine one
+  recording's stage can cost ten times its usual CPU, so the summed share varies from
+  run to run and the median is the steadier figure (see ``OMP_WAIT_POLICY``).
 * **voice closeness** of each synthetic pair: the cosine similarity of the two voices'
   centroids (mean of Resemblyzer ``embed_utterance`` of each reference turn of at
   least :data:`CLOSENESS_MIN_TURN_S` seconds, at most :data:`CLOSENESS_TURNS` per
@@ -284,10 +286,17 @@ class GroupSummary:
     two_party_right: int = 0
     recognition_cpu_s: float = 0.0
     speakers_cpu_s: float = 0.0
+    #: Each recording's stage/recognition CPU ratio (for the median).
+    shares: list[float] = field(default_factory=list)
 
     @property
     def cpu_share(self) -> float | None:
         return self.speakers_cpu_s / self.recognition_cpu_s if self.recognition_cpu_s else None
+
+    @property
+    def median_share(self) -> float | None:
+        """The median of the recordings' ratios: not moved by one run that spun."""
+        return float(np.median(self.shares)) if self.shares else None
 
     def add(self, result: FileResult) -> None:
         self.recordings += 1
@@ -297,6 +306,8 @@ class GroupSummary:
         self.audio_seconds += result.audio_seconds
         self.recognition_cpu_s += result.recognition_cpu_s
         self.speakers_cpu_s += result.speakers_cpu_s
+        if result.recognition_cpu_s > 0 and result.speakers_found:
+            self.shares.append(result.speakers_cpu_s / result.recognition_cpu_s)
         for system, counts in result.der.items():
             self.der[system] = self.der.get(system, DerCounts()) + counts
         if result.true_count == 2:
@@ -567,6 +578,7 @@ def _summary_json(summary: GroupSummary) -> dict[str, Any]:
         "recognition_cpu_s": round(summary.recognition_cpu_s, 2),
         "speakers_cpu_s": round(summary.speakers_cpu_s, 2),
         "speakers_cpu_share": _round(summary.cpu_share, 4),
+        "speakers_cpu_share_median": _round(summary.median_share, 4),
     }
 
 
@@ -610,7 +622,8 @@ def render_speaker_report(report: SpeakerReport, console: Any) -> None:
         title_justify="left",
     )
     columns = ("split", "group", "files", "audio min", "DER stage", "DER words")
-    for name in (*columns, "DER baseline", "count 2-party", "CPU share", "voices cos"):
+    more = ("DER baseline", "count 2-party", "CPU share", "median", "voices cos")
+    for name in (*columns, *more):
         table.add_column(name, justify="left" if name in ("split", "group") else "right")
     for split, groups in report.by_split.items():
         for label, s in groups.items():
@@ -622,6 +635,7 @@ def render_speaker_report(report: SpeakerReport, console: Any) -> None:
                 *(_pct(s.der.get(system)) for system in SYSTEMS),
                 f"{s.two_party_right}/{s.two_party}" if s.two_party else "",
                 f"{s.cpu_share:.1%}" if s.cpu_share is not None else "",
+                f"{s.median_share:.1%}" if s.median_share is not None else "",
                 _pair_cell(report, split, label),
             )
     console.print(table)

@@ -10,9 +10,9 @@ it comes, over a bounded history:
   clustered together by the batch stage's own clustering
   (:func:`~medscribe.engine.speakers.partition.cluster_windows`: same threshold, same
   folding of minor clusters), so the count is estimated as in batch;
-* clusters are matched one to one with the labels their past windows carry (the
-  most shared windows); a cluster left without a label is a new speaker (while
-  fewer than ``max_speakers`` exist; else it joins the nearest known one);
+* clusters are matched one to one with the known labels, by the windows each label
+  was founded on; a cluster left without a label is a new speaker (while fewer than
+  ``max_speakers`` exist; else it joins the nearest known one);
 * frame scores and the Viterbi pass give each 10 ms frame of the final a speaker, and
   each word takes the majority of its frames
   (:func:`~medscribe.engine.speakers.partition.word_speakers`), so a change of
@@ -20,10 +20,13 @@ it comes, over a bounded history:
 
 Labels once written never change (a final is final). On the sixteen tune close-voice
 visits (finals simulated by cutting the recognised words at pauses over 0.6 s), this
-labels 98.4 % of the words right and finds two speakers in all 16. Deciding each final
-alone against running centres (the earlier design) got 81 % at its best threshold,
-and matching clusters to labels by majority instead of one to one 86 % (a voice that
-early finals merged never split off again).
+labels 97.9 % of the words right and finds two speakers in 15 of 16 (one visit
+gets a third label for a while). Deciding each final alone against running centres
+(the earlier design) got 81 % at its best threshold; matching clusters to labels by
+the majority of the history's labels 86 % (a voice that early finals merged never
+split off again), and one to one by the history's labels 98.4 % but swapped the two
+labels of a stream whose second speaker's first final was short (folded into the first
+voice): anchors keep a label with the voice it was founded on.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ __all__ = ["OnlineSpeakers"]
 
 #: Seconds of finals' audio whose windows are clustered again with each new final.
 HISTORY_SECONDS = 300.0
+#: At most this many windows anchor a label (its founding windows).
+ANCHOR_WINDOWS = 200
 
 
 class OnlineSpeakers:
@@ -58,8 +63,8 @@ class OnlineSpeakers:
         load_encoder()  # on one torch thread (see embeddings): it shares the cores
         warm_up()  # the first call is slow (lazy set-up): pay it before the stream starts
         self.max_speakers = max_speakers
-        self._history: list[tuple[WindowEmbeddings, np.ndarray]] = []  # windows, labels
-        self._speakers = 0
+        self._history: list[WindowEmbeddings] = []  # the last HISTORY_SECONDS of finals
+        self._anchors: dict[int, np.ndarray] = {}  # label -> the windows it was founded on
         self._last = 0
 
     def __call__(self, audio: np.ndarray, items: list[Item], offset: float = 0.0) -> None:
@@ -89,59 +94,60 @@ class OnlineSpeakers:
     def _word_labels(
         self, windows: WindowEmbeddings, words: list[Item], offset: float
     ) -> list[int]:
-        centres = partition.cluster_windows(
-            _joined([w for w, _ in self._history] + [windows]), self.max_speakers
-        )
-        label_of = self._labels_of(centres)
+        joined = _joined([*self._history, windows])
+        centres = partition.cluster_windows(joined, self.max_speakers)
+        nearest = np.argmax(joined.vectors @ centres.T, axis=1)
+        label_of = self._labels_of(centres, joined.vectors, nearest)
         frame_labels, covered = partition.frame_speakers(windows, centres)
-        nearest = np.argmax(windows.vectors @ centres.T, axis=1)
-        self._remember(windows, label_of[nearest])
+        self._remember(windows)
         shifted = [_shifted(w, offset) for w in words]
         return partition.word_speakers(label_of[frame_labels], covered, shifted)
 
-    def _labels_of(self, centres: np.ndarray) -> np.ndarray:
+    def _labels_of(
+        self, centres: np.ndarray, vectors: np.ndarray, nearest: np.ndarray
+    ) -> np.ndarray:
         """The stream label of each cluster centre (see the module docstring).
 
-        Clusters and known labels are matched one to one (most shared past windows,
-        by scipy's assignment solver): when a voice that early finals had merged into
-        another splits off, it becomes a new speaker from then on instead of both
-        clusters keeping the old label.
+        Each label is anchored by the windows it was founded on; clusters and labels
+        are matched one to one by how many of a label's anchor windows fall in the
+        cluster (scipy's assignment solver). Anchors, not the history's labels:
+        when a second voice that early finals merged into the first splits off,
+        the first voice's cluster holds the first label's anchors whatever the
+        count of mislabelled windows, so the labels do not swap.
         """
         from scipy.optimize import linear_sum_assignment
 
         out = np.full(len(centres), -1, dtype=int)
-        known: dict[int, np.ndarray] = {}  # label -> centre of its past windows
-        if self._history:
-            vectors = np.concatenate([w.vectors for w, _ in self._history])
-            past = np.concatenate([labels for _, labels in self._history])
-            nearest = np.argmax(vectors @ centres.T, axis=1)
-            votes = np.zeros((len(centres), int(past.max()) + 1))
-            np.add.at(votes, (nearest, past), 1.0)
-            for c, label in zip(*linear_sum_assignment(votes, maximize=True), strict=True):
-                if votes[c, label] > 0:
-                    out[c] = int(label)
-            known = {int(k): partition.normed(vectors[past == k].mean(axis=0)) for k in set(past)}
+        if self._anchors:
+            votes = np.zeros((len(centres), len(self._anchors)))
+            for known, anchor in self._anchors.items():
+                np.add.at(votes[:, known], np.argmax(anchor @ centres.T, axis=1), 1.0)
+            for c, match in zip(*linear_sum_assignment(votes, maximize=True), strict=True):
+                if votes[c, match] > 0:
+                    out[c] = int(match)
         for c in np.flatnonzero(out < 0):
-            out[c] = self._new_or_nearest(centres[c], known)
+            out[c] = self._new_or_nearest(centres[c], vectors[nearest == c])
         return out
 
-    def _new_or_nearest(self, centre: np.ndarray, known: dict[int, np.ndarray]) -> int:
+    def _new_or_nearest(self, centre: np.ndarray, members: np.ndarray) -> int:
         """A cluster no known label was matched to: a new voice, while there is room.
 
         Merging it into a known voice whose centre is close was tried on the tune
         visits and hurt at every threshold (0.8: 4 of 16 visits lost their second
         speaker): two close voices' centres are as close as one voice's two clusters.
         """
-        if self._speakers >= self.max_speakers and known:
-            return max(known, key=lambda k: float(known[k] @ centre))
-        self._speakers += 1
-        return self._speakers - 1
+        if len(self._anchors) >= self.max_speakers:
+            means = {k: partition.normed(a.mean(axis=0)) for k, a in self._anchors.items()}
+            return max(means, key=lambda k: float(means[k] @ centre))
+        label = len(self._anchors)
+        self._anchors[label] = members[:ANCHOR_WINDOWS]
+        return label
 
-    def _remember(self, windows: WindowEmbeddings, labels: np.ndarray) -> None:
-        self._history.append((windows, labels))
+    def _remember(self, windows: WindowEmbeddings) -> None:
+        self._history.append(windows)
         kept = 0.0
         for index in range(len(self._history) - 1, -1, -1):
-            kept += self._history[index][0].n_frames * FRAME_SECONDS
+            kept += self._history[index].n_frames * FRAME_SECONDS
             if kept > HISTORY_SECONDS:
                 del self._history[:index]
                 break

@@ -426,8 +426,13 @@ def _is_current(stamp: Path, value: str) -> bool:
 def _cached_duration(folder: Path, script: Script) -> float | None:
     if not _is_current(folder / STAMP, _stamp(script)):
         return None
+    return wav_seconds(folder / "mono.wav")
+
+
+def wav_seconds(path: Path) -> float | None:
+    """The length of a WAV file made earlier, or None if it is missing or unreadable."""
     try:
-        with wave.open(str(folder / "mono.wav"), "rb") as fh:
+        with wave.open(str(path), "rb") as fh:
             return fh.getnframes() / fh.getframerate()
     except (OSError, wave.Error, EOFError):
         return None

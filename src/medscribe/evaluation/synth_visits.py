@@ -41,7 +41,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +55,7 @@ from medscribe.evaluation.devset import (
     dialogue_excerpt,
     round_robin,
     visit_specialty,
+    wav_seconds,
     write_wav,
 )
 from medscribe.evaluation.verbalize import verbalize_line
@@ -191,11 +191,7 @@ def _cached_seconds(folder: Path, script: VisitScript) -> float | None:
     stamp = folder / STAMP
     if not stamp.is_file() or stamp.read_text().strip() != script.stamp():
         return None
-    try:
-        with wave.open(str(folder / "mono.wav"), "rb") as fh:
-            return fh.getnframes() / fh.getframerate()
-    except (OSError, wave.Error, EOFError):
-        return None
+    return wav_seconds(folder / "mono.wav")
 
 
 def make_speaker_visits(

@@ -158,3 +158,66 @@ def test_render_names_the_roles_of_a_role_json(cli, tmp_path: Path) -> None:
     assert "Dr Reed:" in result.out and "Mr Cole:" in result.out
     doc = json.loads(cli("render", str(source), "--format", "json").out)
     assert doc["results"]["speaker_labels"]["speaker_roles"]["status"] == "ASSIGNED"
+
+
+def test_render_gives_roles_to_any_transcribe_json(tmp_path: Path) -> None:
+    """`render --speaker-roles` on a JSON with spk_N (as the service writes it)."""
+    from click.testing import CliRunner
+
+    from medscribe.cli import cli
+
+    source = tmp_path / "visit.json"
+    source.write_text(codec.dumps(transcript(VISIT)), encoding="utf-8")
+    runner = CliRunner()
+
+    text = runner.invoke(cli, ["render", str(source), "-f", "text", "--speaker-roles"])
+    assert text.exit_code == 0, text.output
+    lines = text.stdout.splitlines()
+    assert lines[0].split("] ", 1)[1].startswith("PATIENT_0:")  # the patient opens this visit
+    assert any("CLINICIAN_0" in line for line in lines)
+
+    named = runner.invoke(
+        cli,
+        [
+            "render",
+            str(source),
+            "-f",
+            "text",
+            "--speaker-roles",
+            "--speaker-names",
+            "Dr Lee,Ms Park",
+        ],
+    )
+    assert named.exit_code == 0, named.output
+    assert "Dr Lee:" in named.stdout and "Ms Park:" in named.stdout
+
+    doc = json.loads(
+        runner.invoke(cli, ["render", str(source), "-f", "json", "--speaker-roles"]).stdout
+    )
+    assert doc["results"]["speaker_labels"]["speaker_roles"]["status"] == "ASSIGNED"
+
+
+def test_render_roles_need_speaker_labels_and_say_when_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from medscribe.cli import main
+
+    plain = transcript(VISIT)
+    for item in plain.items:
+        item.speaker = None
+    plain.speakers = None
+    source = tmp_path / "plain.json"
+    source.write_text(codec.dumps(plain), encoding="utf-8")
+    small = tmp_path / "small.json"
+    small.write_text(codec.dumps(transcript(SMALL_TALK)), encoding="utf-8")
+
+    with pytest.raises(SystemExit) as refused:
+        main(["render", str(source), "--speaker-roles", "-f", "text"])
+    assert refused.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "no speaker labels" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+    main(["render", str(small), "--speaker-roles", "-f", "text"])
+    out = capsys.readouterr()
+    assert "speaker labels kept as spk_N" in out.err
+    assert "spk_0" in out.out

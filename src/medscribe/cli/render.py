@@ -5,6 +5,8 @@ file, bad JSON or a JSON of another shape is a ValidationError: one line, exit 2
 render it, write it to stdout or atomically to ``-o FILE``. The default ``rich``
 format is for a terminal: when stdout is a pipe or a file it prints plain text, as
 ``medscribe transcribe`` does. Imports only the renderers, so it starts fast.
+``--speaker-roles`` runs :func:`medscribe.roles.assign_roles` on the transcript
+read, whichever backend made it (a JSON from AWS too).
 """
 
 from __future__ import annotations
@@ -52,6 +54,13 @@ STDIO = "-"
     help="Names for spk_0/ch_0, spk_1/ch_1, ... e.g. 'clinician,patient' or 'spk_1=patient'.",
 )
 @click.option(
+    "--speaker-roles",
+    is_flag=True,
+    default=False,
+    help="Label a two-party visit's speakers CLINICIAN_0 and PATIENT_0 from what they say "
+    "(the transcript needs speaker labels; spk_N are kept when unsure).",
+)
+@click.option(
     "--alternatives/--no-alternatives",
     default=False,
     help="Also show the alternative transcriptions (n-best) when the transcript has them.",
@@ -68,6 +77,7 @@ def render(
     fmt: OutputFormat | None,
     output: str | None,
     speaker_names: str | None,
+    speaker_roles: bool,
     alternatives: bool,
     low_confidence: float,
 ) -> None:
@@ -78,9 +88,12 @@ def render(
     Examples:
       medscribe render visit.json --speaker-names clinician,patient
       medscribe render visit.json -o visit.vtt
+      medscribe render visit.json --speaker-roles --speaker-names "Dr Lee,Ms Park"
     """
     names = parse_speaker_names(speaker_names)
     transcript = _load(transcript_path)
+    if speaker_roles:
+        _assign_roles(transcript)
     target = None if output in (None, STDIO) else Path(output)
     fmt = fmt or (format_for_path(target) if target else None) or "rich"
     if fmt == "rich" and target is None and sys.stdout.isatty():
@@ -94,6 +107,22 @@ def render(
 
     written = write_atomic(target, content)
     click.echo(f"medscribe: wrote {written} ({fmt})", err=True)
+
+
+def _assign_roles(transcript: Transcript) -> None:
+    """Roles on a transcript that has speaker labels and no roles yet; a note when kept."""
+    from medscribe.roles import assign_roles, explain
+
+    if transcript.roles is not None and transcript.roles.assigned:
+        return  # already decided (by transcribe --speaker-roles): keep that decision
+    if not any(i.speaker for i in transcript.items):
+        raise ValidationError(
+            "the transcript has no speaker labels; --speaker-roles needs one made with --speakers"
+        )
+    assign_roles(transcript)
+    note = explain(transcript)
+    if note is not None:
+        click.echo(f"medscribe: {note}", err=True)
 
 
 def _load(path: str) -> Transcript:

@@ -2,6 +2,7 @@
 
 from medscribe.transcript.codec import dumps, from_json, load, loads, to_json
 from medscribe.transcript.model import (
+    Entity,
     Item,
     Segment,
     SegmentAlternative,
@@ -13,6 +14,7 @@ from medscribe.transcript.model import (
 )
 
 __all__ = [
+    "Entity",
     "Item",
     "Segment",
     "SegmentAlternative",

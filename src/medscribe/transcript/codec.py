@@ -21,7 +21,9 @@ conversation-channel-id-med.md, alternative-med-transcriptions.md):
   ASSIGNED the labels stay ``spk_N`` and ``labels`` is empty;
 * ``results.channel_labels`` (``channels[]`` with ``channel_label`` and ``items[]``,
   ``number_of_channels``);
-* ``results.segments[]`` with n-best ``alternatives[]`` (``transcript``, ``items[]``).
+* ``results.segments[]`` with n-best ``alternatives[]`` (``transcript``, ``items[]``);
+* ``results.entities[]`` (PHI identification: ``content``, ``category``, ``startTime``,
+  ``endTime``, ``confidence``; camel case and numbers, as the service writes them).
 
 Parsing is lenient (numbers or strings, missing optional parts, a UTF-8 byte
 order mark) because it must read JSON from the service and from other tools, and
@@ -43,6 +45,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from medscribe.errors import TranscriptFormatError, ValidationError
 from medscribe.transcript.model import (
+    Entity,
     Item,
     RoleStatus,
     Segment,
@@ -93,6 +96,20 @@ def item_to_json(item: Item, *, with_speaker: bool, with_channel: bool) -> JsonD
     return out
 
 
+def entity_to_json(entity: Entity) -> JsonDict:
+    """One entry of ``results.entities[]``: camel-case keys and plain numbers, as the
+    service's PHI output writes them (unlike the items' string times)."""
+    out: JsonDict = {
+        "content": entity.content,
+        "category": entity.category,
+        "startTime": round(entity.start, 3),
+        "endTime": round(entity.end, 3),
+    }
+    if entity.confidence is not None:
+        out["confidence"] = round(entity.confidence, 4)
+    return out
+
+
 def to_json(transcript: Transcript) -> JsonDict:
     """The Transcribe Medical JSON document for ``transcript``."""
     with_speaker = transcript.has_speakers
@@ -108,6 +125,8 @@ def to_json(transcript: Transcript) -> JsonDict:
     ]
     if transcript.segments:
         results["segments"] = [_segment_to_json(s) for s in transcript.segments]
+    if transcript.entities is not None:
+        results["entities"] = [entity_to_json(e) for e in transcript.entities]
     return {
         "jobName": transcript.job_name,
         "accountId": transcript.account_id,
@@ -302,8 +321,17 @@ class _Text(_Wire):
     transcript: str | None = None
 
 
+class _Entity(_Wire):
+    content: str = ""
+    category: str = ""
+    startTime: float  # the service's spelling
+    endTime: float
+    confidence: _Number = None
+
+
 class _Results(_Wire):
     transcripts: list[_Text] | None = None
+    entities: list[_Entity] | None = None
     items: list[_Item] | None = None
     speaker_labels: _SpeakerLabels | None = None
     channel_labels: _ChannelLabels | None = None
@@ -382,6 +410,17 @@ def from_json(data: Any) -> Transcript:
         channels=channels,
         segments=[_to_segment(s) for s in results.segments or []],
         roles=roles,
+        entities=None if results.entities is None else [_to_entity(e) for e in results.entities],
+    )
+
+
+def _to_entity(raw: _Entity) -> Entity:
+    return Entity(
+        content=raw.content,
+        category=raw.category,
+        start=raw.startTime,
+        end=raw.endTime,
+        confidence=raw.confidence,
     )
 
 

@@ -113,6 +113,21 @@ class SpeakerRoles:
 
 
 @dataclass(slots=True)
+class Entity:
+    """One span of personal health information, as ``results.entities[]`` lists it.
+
+    ``category`` is the service's string (the PHI group, e.g. ``PHI-Personal``);
+    ``content`` is the words of the span as transcribed; times are seconds.
+    """
+
+    content: str
+    category: str
+    start: float
+    end: float
+    confidence: float | None = None
+
+
+@dataclass(slots=True)
 class Transcript:
     """A whole transcript with the job metadata that the service's JSON carries."""
 
@@ -128,6 +143,8 @@ class Transcript:
     segments: list[Segment] = field(default_factory=list)
     #: Speaker roles when they were asked for (``--speaker-roles``), else ``None``.
     roles: SpeakerRoles | None = None
+    #: PHI spans when identification was on (``[]``: on, nothing found), else ``None``.
+    entities: list[Entity] | None = None
 
     @property
     def text(self) -> str:

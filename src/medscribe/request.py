@@ -15,7 +15,16 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 from medscribe.errors import ValidationError
@@ -63,6 +72,26 @@ class TranscriptionType(StrEnum):
             ) from None
 
 
+class ContentIdentification(StrEnum):
+    """What the service labels in a transcript (``ContentIdentificationType``): PHI only."""
+
+    PHI = "PHI"
+
+    @classmethod
+    def parse(cls, value: object) -> ContentIdentification:
+        """Accept "phi", "PHI", " Phi "; any value is read as its text."""
+        if isinstance(value, ContentIdentification):
+            return value
+        key = str(value).strip().upper()
+        try:
+            return cls(key)
+        except ValueError:
+            raise ValidationError(
+                f"unknown content identification {value!r}; choose phi",
+                option="content_identification",
+            ) from None
+
+
 #: MedicalTranscriptionJobName: ^[0-9a-zA-Z._-]+, 1 to 200 characters.
 JOB_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z._-]{1,200}$")
 #: Vocabulary names follow the same character set.
@@ -98,6 +127,11 @@ class TranscriptionOptions(BaseModel):
     #: names and the job store (the batch manifest records it itself), and never a
     #: service setting.
     speaker_roles: bool = Field(default=False, exclude=True)
+    #: Label personal health information in the transcript (``results.entities``), as
+    #: the service's ``ContentIdentificationType`` does. Part of the job (it changes the
+    #: output); left out of dumps while off, so job names and manifests made before it
+    #: existed still match.
+    content_identification: ContentIdentification | None = None
 
     @field_validator("specialty", mode="before")
     @classmethod
@@ -108,6 +142,22 @@ class TranscriptionOptions(BaseModel):
     @classmethod
     def _type(cls, value: object) -> TranscriptionType:
         return TranscriptionType.parse(value)
+
+    @field_validator("content_identification", mode="before")
+    @classmethod
+    def _content_identification(cls, value: object) -> ContentIdentification | None:
+        return None if value is None else ContentIdentification.parse(value)
+
+    @model_serializer(mode="wrap")
+    def _dump(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        # Off is the absence of the key: the records (job names, job store, manifests)
+        # of requests made before the option existed stay the same.
+        data: dict[str, Any] = handler(self)
+        if data.get("content_identification", ...) is None:
+            del data["content_identification"]
+        return data
 
     @field_validator("language_code")
     @classmethod
@@ -185,6 +235,7 @@ _FIELD_NAMES = {
     "max_alternatives": "alternatives",
     "vocabulary": "vocabulary",
     "language_code": "language code",
+    "content_identification": "content identification",
 }
 
 

@@ -42,6 +42,7 @@ OPTION_FLAGS: dict[str, tuple[str, str]] = {
     "max_alternatives": ("alternatives", "--alternatives"),
     "speaker_roles": ("speaker roles", "--speaker-roles"),
     "vocabulary": ("vocabulary", "--vocabulary"),
+    "content_identification": ("content identification", "--content-identification"),
     "model": ("model", "--model"),
     # The engine's words (medscribe.engine.config):
     "device": ("device", "--device"),

@@ -57,6 +57,12 @@ MAX_CHANNELS_FLAG = LOCAL_MAX_CHANNELS
     is_flag=True,
     help="With --speakers: label the saved session's two speakers CLINICIAN_0 and PATIENT_0.",
 )
+@click.option(
+    "--content-identification",
+    default=None,
+    metavar="phi",
+    help="Label personal health information in each final; AWS backend for now.",
+)
 @click.option("--session-id", default=None, help="AWS: the stream's session id.")
 @click.option(
     "--endpoint",
@@ -80,6 +86,7 @@ def stream(
     formats: tuple[str, ...],
     speaker_names: str | None,
     speaker_roles: bool,
+    content_identification: str | None,
     session_id: str | None,
     stream_endpoint: str | None,
     settings: Settings,
@@ -90,6 +97,7 @@ def stream(
     Examples:
       medscribe stream visit.wav --specialty cardiology --realtime -o visit.json
       medscribe stream --mic --specialty primarycare --speakers 2 --backend aws
+      medscribe stream visit.wav --backend aws --content-identification phi -o visit.json
     """
     from medscribe.render import parse_speaker_names
     from medscribe.streaming.session import output_paths
@@ -112,6 +120,7 @@ def stream(
         speaker_roles=speaker_roles,
         channel_identification=channels is not None,
         vocabulary=vocabulary,
+        content_identification=content_identification,
     )
     backend = make_backend(settings, stream_endpoint=stream_endpoint)
     backend.validate(options, streaming=True)  # the service: its stream specialties

@@ -496,6 +496,12 @@ def _stop_interrupted(
     help="With --speakers: label a visit's two speakers CLINICIAN_0 and PATIENT_0 from what "
     "they say (spk_N kept when unsure).",
 )
+@click.option(
+    "--content-identification",
+    default=None,
+    metavar="phi",
+    help="Label personal health information (results.entities); AWS backend for now.",
+)
 @click.option("--no-wait", is_flag=True, help="Start the jobs and return.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON summary on stdout.")
 @click.option(
@@ -527,6 +533,7 @@ def transcribe(
     formats: tuple[str, ...],
     speaker_names: str | None,
     speaker_roles: bool,
+    content_identification: str | None,
     no_wait: bool,
     as_json: bool,
     quiet: bool,
@@ -538,6 +545,7 @@ def transcribe(
       medscribe transcribe visit.wav --specialty primarycare --speakers 2
       medscribe transcribe visit.wav --speakers 2 --speaker-roles --speaker-names Dr Lee,Ms Park
       medscribe transcribe 'recordings/*.wav' --output-dir out --format json,srt --json
+      medscribe transcribe visit.wav --backend aws --content-identification phi -o visit.json
 
     Exit codes: 0 all succeeded, were done before, or were submitted (--no-wait);
     1 some file failed; 2 the request was refused as a whole (nothing started);
@@ -559,6 +567,7 @@ def transcribe(
         channel_identification=channels,
         max_alternatives=alternatives,
         vocabulary=vocabulary,
+        content_identification=content_identification,
     )
     if job_name is not None:
         validate_job_name(job_name)

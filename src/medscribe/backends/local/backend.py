@@ -185,9 +185,10 @@ class LocalBackend:
         *,
         streaming: bool = False,
     ) -> None:
-        """The engine's rules: every option goes; ``media`` must be audio it can read."""
-        from medscribe.backends.local.rules import check_media  # numpy: imported on use
+        """The engine's rules: every option but content identification; ``media`` it can read."""
+        from medscribe.backends.local.rules import check_media, check_options  # numpy: on use
 
+        check_options(options)
         if media is not None:
             check_media(Path(media), options)
 

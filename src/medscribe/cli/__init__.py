@@ -69,6 +69,7 @@ COMMANDS: dict[str, str] = {
     "format": "format_cmd:format_command",
     "eval": "eval_cmd:eval_group",
     "stream": "stream:stream",
+    "redact": "redact_cmd:redact",
 }
 
 

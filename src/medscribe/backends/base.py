@@ -67,6 +67,8 @@ class Job:
     completed: datetime | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     backend: str = ""
+    #: ``ContentIdentificationType`` ("PHI") when the job labels PHI, else None.
+    content_identification: str | None = None
     #: How far an unfinished job has got, 0.0 to 1.0, when its backend knows (the local
     #: engine does, from the recogniser's position in the audio; the service does not).
     progress: float | None = None
@@ -99,6 +101,8 @@ class Job:
                 out[key] = value.isoformat()
         if self.settings:
             out["Settings"] = dict(self.settings)
+        if self.content_identification:
+            out["ContentIdentificationType"] = self.content_identification
         return out
 
 

@@ -6,7 +6,14 @@ conversation-channel-id-med.md)::
 
     {"Transcript": {"Results": [{"ResultId", "StartTime", "EndTime", "IsPartial",
         "ChannelId", "Alternatives": [{"Transcript", "Items": [{"StartTime",
-        "EndTime", "Type", "Content", "Confidence", "Speaker", "Stable"}]}]}]}}
+        "EndTime", "Type", "Content", "Confidence", "Speaker", "Stable"}],
+        "Entities": [{"StartTime", "EndTime", "Category", "Content",
+        "Confidence"}]}]}]}}
+
+``Entities`` are the PHI spans of a result (``content-identification-type=PHI``;
+phi-id-stream.md, and MedicalAlternative/MedicalEntity of the streaming API
+reference): present only when identification was asked for, in the same time
+unit as the items (seconds), with the service's category (``PHI``) kept verbatim.
 
 The AWS client parses it from the service; the offline engine builds it from
 :class:`~medscribe.transcript.model.Item` lists, so the display and the session
@@ -19,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from medscribe.transcript.model import Item, join_items
+from medscribe.transcript.model import Entity, Item, join_items
 
 JsonDict = dict[str, Any]
 
@@ -70,6 +77,32 @@ class ResultItem:
 class ResultAlternative:
     transcript: str
     items: list[ResultItem] = field(default_factory=list)
+    #: PHI spans; None when the result carries no ``Entities`` (identification off).
+    entities: list[Entity] | None = None
+
+
+def entity_from_json(raw: JsonDict) -> Entity:
+    """One ``Entities[]`` entry of a streaming result (MedicalEntity)."""
+    confidence = _get(raw, "Confidence")
+    return Entity(
+        content=str(_get(raw, "Content") or ""),
+        category=str(_get(raw, "Category") or ""),
+        start=float(_get(raw, "StartTime") or 0.0),
+        end=float(_get(raw, "EndTime") or 0.0),
+        confidence=None if confidence is None else float(confidence),
+    )
+
+
+def entity_to_json(entity: Entity) -> JsonDict:
+    out: JsonDict = {
+        "Category": entity.category,
+        "Content": entity.content,
+        "EndTime": entity.end,
+        "StartTime": entity.start,
+    }
+    if entity.confidence is not None:
+        out["Confidence"] = entity.confidence
+    return out
 
 
 @dataclass(slots=True)
@@ -89,10 +122,7 @@ class Result:
 
     def to_json(self) -> JsonDict:
         out: JsonDict = {
-            "Alternatives": [
-                {"Items": [i.to_json() for i in alt.items], "Transcript": alt.transcript}
-                for alt in self.alternatives
-            ],
+            "Alternatives": [_alternative_to_json(alt) for alt in self.alternatives],
             "EndTime": self.end,
             "IsPartial": self.is_partial,
             "ResultId": self.result_id,
@@ -107,7 +137,11 @@ class Result:
         alternatives = []
         for alt in _get(raw, "Alternatives") or []:
             items = [ResultItem.from_json(i) for i in _get(alt, "Items") or []]
-            alternatives.append(ResultAlternative(str(_get(alt, "Transcript") or ""), items))
+            raw_entities = _get(alt, "Entities")
+            entities = None if raw_entities is None else [entity_from_json(e) for e in raw_entities]
+            alternatives.append(
+                ResultAlternative(str(_get(alt, "Transcript") or ""), items, entities)
+            )
         channel = _get(raw, "ChannelId")
         return cls(
             result_id=str(_get(raw, "ResultId") or ""),
@@ -117,6 +151,12 @@ class Result:
             alternatives=alternatives,
             channel_id=None if channel is None else str(channel),
         )
+
+    def to_entities(self) -> list[Entity]:
+        """The best alternative's PHI spans (none when it carries no ``Entities``)."""
+        if not self.alternatives:
+            return []
+        return list(self.alternatives[0].entities or [])
 
     def to_items(self) -> list[Item]:
         """The best alternative as model items (``spk_N`` speakers, ``ch_N`` channel)."""
@@ -200,6 +240,13 @@ class TranscriptEvent:
         transcript = _get(raw, "Transcript") or {}
         results = [Result.from_json(r) for r in _get(transcript, "Results") or []]
         return cls(results=results, received=received)
+
+
+def _alternative_to_json(alt: ResultAlternative) -> JsonDict:
+    out: JsonDict = {"Items": [i.to_json() for i in alt.items], "Transcript": alt.transcript}
+    if alt.entities is not None:
+        out["Entities"] = [entity_to_json(e) for e in alt.entities]
+    return out
 
 
 def speaker_label(value: str | None) -> str | None:

@@ -8,7 +8,10 @@ Transcribe Medical JSON (:mod:`medscribe.transcript.codec` through
 :func:`medscribe.render.write_output`) and any other chosen formats, only to the
 paths the user asked for. With ``speaker_roles`` the saved transcript's two
 speakers are labelled by role (:func:`medscribe.roles.assign_roles`), decided on
-the whole session at its end: the live view shows spk_N.
+the whole session at its end: the live view shows spk_N. With content
+identification the transcript's ``entities`` are the finals' PHI spans (each
+final's ``Entities``, as the service sends them per final), in time order; a
+session that found none has ``[]``, one without identification ``None``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from medscribe.errors import ValidationError
 from medscribe.render.formats import FileFormat, is_file_format
 from medscribe.request import TranscriptionOptions
 from medscribe.streaming.events import Result, TranscriptEvent
-from medscribe.transcript.model import Item, Transcript
+from medscribe.transcript.model import Entity, Item, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class StreamSession:
         """The finals as one transcript, in time order across channels."""
         with self._lock:
             finals = list(self.finals)
+        entities = self._entities(finals)
         groups: list[tuple[float, int, list[Item]]] = []
         for order, result in enumerate(finals):
             items = result.to_items()
@@ -91,12 +95,24 @@ class StreamSession:
             status="COMPLETED",
             speakers=speakers,
             channels=channels,
+            entities=entities,
         )
         if self.options.speaker_roles:
             from medscribe.roles import assign_roles
 
             assign_roles(transcript)
         return transcript
+
+    def _entities(self, finals: Sequence[Result]) -> list[Entity] | None:
+        """The finals' PHI spans in time order; None when identification is off.
+
+        Partials are never used: the service labels PHI in finals (its partials'
+        words may still change), and the transcript is made of finals alone.
+        """
+        if self.options.content_identification is None:
+            return None
+        spans = [entity for result in finals for entity in result.to_entities()]
+        return sorted(spans, key=lambda e: (e.start, e.end))
 
     def save(
         self,

@@ -8,7 +8,9 @@ from the file's contents, sample rate, limits, and the batch-only PRIMARYCARE
 rule) before any AWS call, then uploaded with
 boto3's managed transfer (multipart above a threshold, server-side encryption)
 to ``s3://<bucket>/<input_prefix><job>/audio.<format>``, and the job writes its
-transcript to ``<output_prefix><job>.json`` in the output bucket. No key holds
+transcript to ``<output_prefix><job>.json`` in the output bucket (with
+``ContentIdentificationType=PHI`` when the options ask for content
+identification: the service then lists the PHI it found as ``results.entities``). No key holds
 the input's file name (patient data): only the job name (which the batch derives
 from the content, not the name) and the detected format. Errors come
 out as medscribe.errors classes (see :mod:`medscribe.backends.aws.errors`).
@@ -247,6 +249,10 @@ class AwsBackend:
         settings = options.settings()
         if settings:
             params["Settings"] = settings
+        if options.content_identification is not None:
+            # A top-level parameter, not a Setting (phi-id-batch.md): the service then
+            # writes the PHI it finds as results.entities.
+            params["ContentIdentificationType"] = options.content_identification.value
         response = self._call(
             "transcribe:StartMedicalTranscriptionJob",
             self.clients.transcribe.start_medical_transcription_job,
@@ -259,6 +265,9 @@ class AwsBackend:
         job.media_uri = job.media_uri or uri
         job.sample_rate = job.sample_rate or info.sample_rate
         job.settings = job.settings or settings
+        job.content_identification = job.content_identification or params.get(
+            "ContentIdentificationType"
+        )
         return job
 
     def _ensure_job_name_free(self, name: str) -> None:
@@ -516,6 +525,7 @@ def _job_from_service(data: Mapping[str, Any]) -> Job:
         completed=data.get("CompletionTime"),
         settings=dict(data.get("Settings") or {}),
         backend="aws",
+        content_identification=data.get("ContentIdentificationType"),
     )
 
 

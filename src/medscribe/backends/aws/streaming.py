@@ -3,7 +3,8 @@
 This module owns the client side of streaming-websocket.md: the SigV4-presigned
 URL for ``/medical-stream-transcription-websocket`` (signed with botocore's own
 ``SigV4QueryAuth``, not hand-rolled crypto), sending audio as event-stream
-AudioEvents with the ``websockets`` package, and turning the service's replies
+AudioEvents with the ``websockets`` package (``content-identification-type=PHI``
+in the URL when content identification is asked for), and turning the service's replies
 into :class:`~medscribe.streaming.events.TranscriptEvent` callbacks or one-line
 errors. Framing lives in :mod:`medscribe.backends.aws.eventstream`; credentials
 and region come from the backend's one session builder
@@ -78,6 +79,9 @@ def stream_query(
         query["number-of-channels"] = str(channels)
     if options.vocabulary:
         query["vocabulary-name"] = options.vocabulary
+    if options.content_identification is not None:
+        # phi-id-stream.md: the service then sends each final's PHI as Entities.
+        query["content-identification-type"] = options.content_identification.value
     if session_id:
         query["session-id"] = session_id
     return query

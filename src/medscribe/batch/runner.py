@@ -477,10 +477,14 @@ def _same_request(job: Job, options: TranscriptionOptions) -> bool:
     def meaningful(settings: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in settings.items() if v not in (None, False)}
 
+    # PHI identification is a parameter of the job itself, not of its Settings: a job
+    # made without it must not stand for a request that asks for it (nor the reverse).
+    phi = options.content_identification.value if options.content_identification else None
     return (
         job.specialty.upper() == options.specialty.value
         and job.type.upper() == options.type.value
         and meaningful(job.settings) == meaningful(options.settings())
+        and (job.content_identification or None) == phi
     )
 
 

@@ -12,8 +12,10 @@ transcript text on stderr.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +24,9 @@ from medscribe.files import check_output_file, prepare_output_dir
 from medscribe.render import EXTENSIONS, FileFormat, format_for_path, is_file_format
 from medscribe.transcript import codec
 from medscribe.transcript.model import Transcript
+
+if TYPE_CHECKING:
+    from medscribe.batch.results import FileResult
 
 STDOUT = "-"
 
@@ -206,3 +211,95 @@ def _write(
         click.echo(f"medscribe: wrote {plan.mapping} (the mapping: it holds the PHI)", err=True)
     if plan.to_stdout is not None:
         click.echo(render_string(redacted, plan.to_stdout), nl=False)
+
+
+# --------------------------------------------------------------------------- transcribe
+
+
+def check_transcribe_redaction(
+    *,
+    redact: bool,
+    redact_audio: Path | None,
+    phi: bool,
+    inputs: list[Path],
+    output_file: Path | None,
+    output_dir: Path | None,
+    no_wait: bool,
+) -> None:
+    """``transcribe --redact/--redact-audio``: refuse, before any work, what cannot be done."""
+    from medscribe.redact.audio import check_destination
+
+    if not (redact or redact_audio is not None):
+        return
+    flag = "--redact" if redact else "--redact-audio"
+    if not phi:
+        raise ValidationError(f"{flag} needs --content-identification phi (it redacts its PHI)")
+    if no_wait:
+        raise ValidationError(f"{flag} needs the finished transcript; not with --no-wait")
+    if redact and output_file is None and output_dir is None:
+        raise ValidationError(
+            "--redact writes copies beside the outputs: give -o FILE or --output-dir"
+        )
+    if redact_audio is not None:
+        if len(inputs) != 1:
+            raise ValidationError(f"--redact-audio takes a single input, not {len(inputs)}")
+        check_destination(redact_audio)
+        check_output_file(redact_audio)
+        if redact_audio.resolve() == inputs[0].resolve():
+            raise ValidationError(f"{redact_audio}: would overwrite the recording")
+
+
+def redact_batch_outputs(
+    files: Sequence[FileResult],
+    *,
+    copies: bool,
+    audio_out: Path | None,
+    speaker_names: dict[str, str] | None = None,
+    tone: bool = False,
+) -> int:
+    """After ``transcribe``: redacted copies beside each file's outputs (``visit.redacted.txt``)
+    and the redacted recording; how many files could not be redacted (each said in one line)."""
+    from medscribe.errors import MedscribeError
+
+    failures = 0
+    for result in files:
+        if not (result.succeeded or result.skipped):
+            continue
+        try:
+            written = _redact_one(result, copies, audio_out, speaker_names, tone)
+        except MedscribeError as exc:
+            failures += 1
+            click.echo(f"medscribe: error: {result.input}: not redacted: {exc}", err=True)
+            continue
+        for path in written:
+            click.echo(f"medscribe: wrote {path} (redacted)", err=True)
+    return failures
+
+
+def _redact_one(
+    result: FileResult,
+    copies: bool,
+    audio_out: Path | None,
+    speaker_names: dict[str, str] | None,
+    tone: bool,
+) -> list[Path]:
+    from medscribe.redact import phi_spans, redact, redact_audio
+    from medscribe.redact.outputs import INFIX, redacted_name, write_copies
+
+    transcript = result.transcript
+    outputs: list[Path] = [p for p in result.outputs if INFIX not in p.name]
+    if transcript is None:  # done by an earlier run: read the JSON written then
+        saved = next((p for p in outputs if p.suffix == ".json" and p.is_file()), None)
+        if saved is None:
+            raise ValidationError("its transcript was not kept; run it again to redact it")
+        transcript = codec.load(saved)
+    redacted = redact(transcript)  # raises before anything is written
+    written: list[Path] = []
+    if copies:
+        targets: list[tuple[Path, FileFormat]] = [
+            (redacted_name(p), fmt) for p in outputs if (fmt := format_for_path(p)) is not None
+        ]
+        written += write_copies(redacted, targets, speaker_names=speaker_names)
+    if audio_out is not None:
+        written.append(redact_audio(result.input, audio_out, phi_spans(transcript), tone=tone))
+    return written

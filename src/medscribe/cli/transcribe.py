@@ -72,8 +72,9 @@ from medscribe.cli.common import (
     stderr_console,
     stdout_console,
 )
+from medscribe.cli.redact_cmd import check_transcribe_redaction, redact_batch_outputs
 from medscribe.config import Settings
-from medscribe.errors import EXIT_INTERRUPTED, ValidationError
+from medscribe.errors import EXIT_FAILED, EXIT_INTERRUPTED, ValidationError
 from medscribe.render.formats import FileFormat, OutputFormat, is_file_format, is_format
 from medscribe.request import build_options, validate_job_name
 from medscribe.transcript import Transcript
@@ -502,6 +503,19 @@ def _stop_interrupted(
     metavar="phi",
     help="Label personal health information (results.entities); AWS backend for now.",
 )
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="With --content-identification phi: also write redacted copies of every output "
+    "([PHI:...] tags), e.g. visit.redacted.txt beside visit.txt.",
+)
+@click.option(
+    "--redact-audio",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="OUT.wav",
+    help="With --content-identification phi: write the recording with every PHI span silenced.",
+)
 @click.option("--no-wait", is_flag=True, help="Start the jobs and return.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON summary on stdout.")
 @click.option(
@@ -534,6 +548,8 @@ def transcribe(
     speaker_names: str | None,
     speaker_roles: bool,
     content_identification: str | None,
+    redact: bool,
+    redact_audio: Path | None,
     no_wait: bool,
     as_json: bool,
     quiet: bool,
@@ -586,6 +602,15 @@ def transcribe(
             f"-o/--output takes a single input, not {len(inputs)}; use --output-dir for several"
         )
     output_fmt = _output_format(output, asked, format_for_path) if output else None
+    check_transcribe_redaction(
+        redact=redact,
+        redact_audio=redact_audio,
+        phi=options.content_identification is not None,
+        inputs=inputs,
+        output_file=Path(output) if output and output != "-" else None,
+        output_dir=output_dir,
+        no_wait=no_wait,
+    )
     backend = make_backend(settings)
     backend.validate(options)  # the backend's own rules (the service: PRIMARYCARE only)
     backend.check_ready()  # the service: bucket, region, credentials, all that lacks at once
@@ -616,7 +641,7 @@ def transcribe(
         speaker_names=names,
         poll_interval=settings.poll_interval,
         poll_max_interval=settings.poll_max_interval,
-        keep_transcripts=bool(terminal) and not no_wait,
+        keep_transcripts=(bool(terminal) or redact or redact_audio is not None) and not no_wait,
     )
 
     def show(summary: BatchSummary) -> None:
@@ -630,16 +655,21 @@ def transcribe(
         except BatchInterrupted as exc:
             raise _stop_interrupted(exc, backend, as_json=as_json, show=show) from None
         show(summary)
+    unredacted = 0
+    if redact or redact_audio is not None:
+        unredacted = redact_batch_outputs(
+            summary.files, copies=redact, audio_out=redact_audio, speaker_names=names
+        )
     if no_wait and not quiet:
         _resume_hint(summary)
     if as_json:
         if output_dir is None and output_file is None and not no_wait and not quiet:
             click.echo("medscribe: no -o/--output-dir given: no transcript was saved", err=True)
         click.echo(json.dumps(summary.to_json(), indent=2))
-    if summary.exit_code:
+    if summary.exit_code or unredacted:
         # sys.exit, not ctx.exit: without standalone mode Click would *return* the
         # code, and `python -m medscribe` ignores main()'s return value.
-        sys.exit(summary.exit_code)
+        sys.exit(summary.exit_code or EXIT_FAILED)
 
 
 def _output_format(

@@ -203,3 +203,18 @@ def test_audio_errors_are_one_line(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match=r"name it \.wav"):
         redact_audio(short, tmp_path / "out.mp3", spans)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["short.wav"]
+
+
+def test_channel_labels_carry_the_tag() -> None:
+    items = [
+        Item("Hello", start=0.0, end=0.4, channel="ch_0"),
+        Item("Bertrand", start=0.5, end=0.9, channel="ch_1"),
+        Item("Smith", start=0.9, end=1.3, channel="ch_1"),
+        Item(".", type="punctuation", channel="ch_1"),
+    ]
+    entity = Entity("Bertrand Smith", "PHI-Personal", 0.5, 1.3, 0.99)
+    doc = codec.to_json(redact(Transcript(items=items, channels=2, entities=[entity])))
+    channels = doc["results"]["channel_labels"]["channels"]
+    contents = [[i["alternatives"][0]["content"] for i in c["items"]] for c in channels]
+    assert contents == [["Hello"], ["[PHI:PERSONAL]", "."]]
+    assert "Bertrand" not in str(doc) and "Smith" not in str(doc)

@@ -33,7 +33,12 @@ def word(content: str, start: float, end: float) -> dict[str, Any]:
         "end_time": str(end),
         "alternatives": [{"confidence": "0.99", "content": content}],
         "type": "pronunciation",
+        "speaker_label": "spk_0",
     }
+
+
+def span(start: float, end: float) -> dict[str, Any]:
+    return {"start_time": str(start), "end_time": str(end), "speaker_label": "spk_0"}
 
 
 SERVICE_OUTPUT = {
@@ -48,6 +53,15 @@ SERVICE_OUTPUT = {
             word("45", 0.9, 1.3),
             {"alternatives": [{"confidence": "0.0", "content": "."}], "type": "punctuation"},
         ],
+        "speaker_labels": {
+            "speakers": 1,
+            "segments": [
+                {
+                    **span(0.1, 1.3),
+                    "items": [span(0.1, 0.4), span(0.4, 0.8), span(0.8, 0.9), span(0.9, 1.3)],
+                }
+            ],
+        },
         "entities": [
             {
                 "content": "Mister Smith",
@@ -136,6 +150,10 @@ def test_redacted_copies_beside_every_output_and_the_audio(
         str(out),
         "--format",
         "json,text,vtt,srt",
+        "--speakers",
+        "2",
+        "--speaker-names",
+        "spk_0=Mr Smith",
         "--redact",
         "--redact-audio",
         str(audio_out),
@@ -148,8 +166,10 @@ def test_redacted_copies_beside_every_output_and_the_audio(
         text = path.read_text(encoding="utf-8")
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert not re.search(r"\b(Mister|Smith|45)\b", text) and "[PHI:PERSONAL]" in text, name
-    # The originals the user asked for are there, unredacted.
-    assert "Smith" in (out / "visit.txt").read_text(encoding="utf-8")
+    # The originals the user asked for are there, unredacted, with the speaker's name;
+    # the copies keep spk_0 (a name given for a speaker is PHI too).
+    assert "Mr Smith: Mister Smith" in (out / "visit.txt").read_text(encoding="utf-8")
+    assert "spk_0: [PHI:PERSONAL]" in (out / "visit.redacted.txt").read_text(encoding="utf-8")
     with wave.open(str(audio_out), "rb") as back:
         data = np.frombuffer(back.readframes(back.getnframes()), dtype="<i2")
     assert (data[: int(1.3 * RATE)] == 0).all() and (data[int(1.5 * RATE) :] == 777).all()

@@ -254,11 +254,13 @@ def redact_batch_outputs(
     *,
     copies: bool,
     audio_out: Path | None,
-    speaker_names: dict[str, str] | None = None,
     tone: bool = False,
 ) -> int:
     """After ``transcribe``: redacted copies beside each file's outputs (``visit.redacted.txt``)
-    and the redacted recording; how many files could not be redacted (each said in one line)."""
+    and the redacted recording; how many files could not be redacted (each said in one line).
+
+    The copies show the transcript's own labels (``spk_0``, ``CLINICIAN_0``), never
+    speaker names: a name given for a speaker is PHI the entities do not cover."""
     from medscribe.errors import MedscribeError
 
     failures = 0
@@ -266,7 +268,7 @@ def redact_batch_outputs(
         if not (result.succeeded or result.skipped):
             continue
         try:
-            written = _redact_one(result, copies, audio_out, speaker_names, tone)
+            written = _redact_one(result, copies, audio_out, tone)
         except MedscribeError as exc:
             failures += 1
             click.echo(f"medscribe: error: {result.input}: not redacted: {exc}", err=True)
@@ -280,7 +282,6 @@ def _redact_one(
     result: FileResult,
     copies: bool,
     audio_out: Path | None,
-    speaker_names: dict[str, str] | None,
     tone: bool,
 ) -> list[Path]:
     from medscribe.redact import phi_spans, redact, redact_audio
@@ -299,7 +300,7 @@ def _redact_one(
         targets: list[tuple[Path, FileFormat]] = [
             (redacted_name(p), fmt) for p in outputs if (fmt := format_for_path(p)) is not None
         ]
-        written += write_copies(redacted, targets, speaker_names=speaker_names)
+        written += write_copies(redacted, targets)
     if audio_out is not None:
         written.append(redact_audio(result.input, audio_out, phi_spans(transcript), tone=tone))
     return written

@@ -657,9 +657,8 @@ def transcribe(
         show(summary)
     unredacted = 0
     if redact or redact_audio is not None:
-        unredacted = redact_batch_outputs(
-            summary.files, copies=redact, audio_out=redact_audio, speaker_names=names
-        )
+        # The copies keep spk_N / CLINICIAN_0: --speaker-names are names, hence PHI.
+        unredacted = redact_batch_outputs(summary.files, copies=redact, audio_out=redact_audio)
     if no_wait and not quiet:
         _resume_hint(summary)
     if as_json:

@@ -106,6 +106,23 @@ def test_redacted_audio_from_the_command(
     assert data[int(3.5 * 16_000)] == 0 and data[int(0.5 * 16_000)] == 1234
 
 
+def test_stdin_is_read_and_the_input_is_never_overwritten(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    source = tmp_path / "visit.json"
+    source.write_bytes(PHI.read_bytes())
+    stdin = io.TextIOWrapper(io.BytesIO(PHI.read_bytes()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, stdout, _ = run(capsys, "-", "--format", "srt")
+    assert code == 0 and leaked(stdout) == [] and "[PHI:PERSONAL]" in stdout
+    code, _, stderr = run(capsys, str(source), "-o", str(source))
+    assert code == 2 and "would overwrite an input" in stderr
+    assert source.read_bytes() == PHI.read_bytes()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

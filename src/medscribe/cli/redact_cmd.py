@@ -12,6 +12,7 @@ transcript text on stderr.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from medscribe.transcript.model import Transcript
 if TYPE_CHECKING:
     from medscribe.batch.results import FileResult
 
-STDOUT = "-"
+STDIO = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ def redact(
     audio_out: Path | None,
     tone: bool,
 ) -> None:
-    """Write a copy of TRANSCRIPT.json with every PHI entity replaced by a [PHI:...] tag.
+    """Write a copy of TRANSCRIPT.json ('-' reads stdin) with each PHI entity replaced by a tag.
 
     \b
     The transcript needs PHI entities (made with --content-identification phi,
@@ -101,7 +102,7 @@ def redact(
       medscribe redact visit.json --audio visit.wav --audio-out visit.redacted.wav --tone
     """
     plan = _plan(transcript_path, formats, output, output_dir, mapping, audio, audio_out)
-    transcript = codec.load(transcript_path)
+    transcript = _load(transcript_path)
     redacted, tags = _redacted(transcript, with_mapping=plan.mapping is not None)
     _write(plan, transcript, redacted, tags, tone)
 
@@ -126,11 +127,11 @@ def _plan(
     to_stdout: FileFormat | None = None
     if output_dir is not None:
         folder = prepare_output_dir(output_dir)
-        stem = Path(transcript_path).stem
+        stem = "transcript" if transcript_path == STDIO else Path(transcript_path).stem
         targets = [(folder / f"{stem}.redacted{EXTENSIONS[f]}", f) for f in asked or ["json"]]
-    elif output is not None and output != STDOUT:
+    elif output is not None and output != STDIO:
         targets = [(Path(output), _one_format(asked, format_for_path(output)))]
-    elif output == STDOUT or audio_out is None:
+    elif output == STDIO or audio_out is None:
         to_stdout = _one_format(asked, None)
     if audio is not None:
         from medscribe.media import probe
@@ -173,13 +174,24 @@ def _refuse_overwrites(
 ) -> None:
     """No output may replace an input or another output (the original would be lost)."""
     outputs = [p for p, _ in targets] + [p for p in (mapping, audio_out) if p is not None]
-    inputs = [Path(transcript_path)] + ([audio] if audio is not None else [])
+    inputs = [Path(transcript_path)] if transcript_path != STDIO else []
+    inputs += [audio] if audio is not None else []
     seen: set[Path] = set()
     for path in outputs:
         resolved = path.resolve()
         if resolved in seen or any(resolved == i.resolve() for i in inputs):
             raise ValidationError(f"{path}: would overwrite an input or another output")
         seen.add(resolved)
+
+
+def _load(path: str) -> Transcript:
+    if path != STDIO:
+        return codec.load(path)
+    try:
+        # Bytes: the codec accepts a UTF-8 BOM and UTF-16/32, whatever the locale says.
+        return codec.loads(sys.stdin.buffer.read())
+    except ValidationError as exc:
+        raise ValidationError(f"stdin: {exc.message}") from None
 
 
 def _redacted(transcript: Transcript, *, with_mapping: bool) -> tuple[Transcript, dict[str, str]]:

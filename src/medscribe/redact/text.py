@@ -10,6 +10,8 @@ punctuation inside it, becomes one pronunciation item whose content is the tag
 first word's speaker and channel. When no word overlaps (times from another
 tool, a shifted file) the entity's words are searched for by content, nearest
 in time; an entity found neither way is refused rather than left in the copy.
+Entities name no channel, so with channel identification a span also takes the
+other channel's words said at the same time: redacting too much, never too little.
 
 Everything the codec and the renderers derive from the items (the whole text,
 ``speaker_labels``, ``channel_labels``, text, WebVTT and SRT) is then redacted as

@@ -67,6 +67,9 @@ DEVICES: tuple[str, ...] = get_args(Device)
 COMPUTE_TYPES: tuple[str, ...] = get_args(ComputeType)
 #: The compute type of each device when none is asked for.
 DEFAULT_COMPUTE_TYPE: dict[str, ComputeType] = {"cpu": "int8", "cuda": "float16"}
+#: Corner of the audio stage's high-pass (Hz); chosen on the tune split, see
+#: :mod:`medscribe.engine.frontend` for the figures.
+DEFAULT_HIGH_PASS_HZ = 200.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,9 @@ class EngineConfig:
       recogniser, the baseline of the specialty benchmark and evaluation.
     * ``formatting``: the formatting stage (clinical written forms). Off keeps
       Whisper's own words, the "before" of the formatting evaluation.
+    * ``high_pass_hz``: the corner of the audio stage's high-pass filter, which
+      takes the rumble of a room out of what the recogniser hears
+      (:mod:`medscribe.engine.frontend`); 0 turns it off.
     """
 
     model: str | None = None
@@ -93,6 +99,7 @@ class EngineConfig:
     formatting: bool = True
     device: Device = "auto"
     compute_type: str | None = None
+    high_pass_hz: float = DEFAULT_HIGH_PASS_HZ
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineConfig:

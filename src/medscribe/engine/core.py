@@ -7,7 +7,10 @@ each a small object with a typed input and output, live in their own modules:
 1. decode (:mod:`medscribe.engine.audio`): a file -> 16 kHz windows of about
    ten minutes, each cut at a quiet moment, so a 2-hour file never sits in
    memory whole; windows are independent, so they are recognised side by side
-   on the model's workers (:mod:`medscribe.engine.parallel`), in order;
+   on the model's workers (:mod:`medscribe.engine.parallel`), in order; then the
+   front-end (:mod:`medscribe.engine.frontend`, ``EngineConfig.high_pass_hz``):
+   a high-pass that takes a room's rumble out of what stages 2 and 3 hear (a
+   stream's decodes too; the speaker stage keeps the signal as decoded);
 2. recognition (:mod:`medscribe.engine.recognition`): a window -> timed word
    items (faster-whisper under the engine's fair lock); with ``max_alternatives``
    each segment also gets its n-best readings (:mod:`medscribe.engine.alternatives`);
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +51,7 @@ from medscribe.engine import audio
 from medscribe.engine.alternatives import segment_alternatives
 from medscribe.engine.config import EngineConfig
 from medscribe.engine.formatting import FormattingStage
+from medscribe.engine.frontend import filter_windows, high_pass
 from medscribe.engine.lock import FairLock, model_lock
 from medscribe.engine.parallel import in_order, limit_allocator_arenas
 from medscribe.engine.progress import (
@@ -126,6 +130,10 @@ class Engine:
             return None
         return FormattingStage(dictation=options.type is TranscriptionType.DICTATION)
 
+    def heard(self, windows: Iterable[audio.Window]) -> Iterator[audio.Window]:
+        """Stage 1's front-end: consecutive windows of one signal as stages 2 and 3 hear them."""
+        return filter_windows(windows, self.config.high_pass_hz)
+
     def recognize(
         self, samples: np.ndarray, offset: float = 0.0, *, watch: Watch | None = None
     ) -> list[Item]:
@@ -159,6 +167,10 @@ class Engine:
         options = DecodeOptions(
             beam_size=beam_size, vad_filter=False, initial_prompt=prompt or None, hotwords=hotwords
         )
+        if self.config.high_pass_hz > 0:
+            # The front-end of batch, on each decode's window (a stream re-decodes a growing
+            # window, so no filter state is carried from one decode to the next).
+            samples = high_pass(samples, self.config.high_pass_hz)
         return recognize(samples, model=self.model, offset=offset, options=options, lock=self.lock)
 
     # ------------------------------------------------------------------ batch
@@ -205,11 +217,11 @@ class Engine:
             stage = SpeakerStage(options.max_speakers)
             with stage.preparing():  # the voice encoder warms up while the model decodes
                 whole = audio.decode(path)
-                items = request.finish(request.windows(audio.views(whole)))
+                items = request.finish(request.windows(self.heard(audio.views(whole))))
             watch.check()
             speakers = stage.apply(whole, items)
         else:
-            items = request.finish(request.windows(audio.iter_windows(path)))
+            items = request.finish(request.windows(self.heard(audio.iter_windows(path))))
         watch.check()
         return Transcript(
             items=items,
@@ -259,7 +271,8 @@ class _Request:
     def by_channel(self, path: str | Path) -> list[Item]:
         """Channel identification window by window; the speakers stage's merge inside each."""
         items: list[Item] = []
-        for window in audio.iter_windows(path, split_channels=True):
+        windows = audio.iter_windows(path, split_channels=True)
+        for window in self.engine.heard(windows):
             recognize_fn = functools.partial(self.recognize, offset=window.offset)
             items.extend(
                 transcribe_channels(

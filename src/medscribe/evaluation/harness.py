@@ -330,6 +330,8 @@ def run_settings(
             else list(specialty_pass)
         ),
         "formatting": config.formatting if config else None,
+        # The audio stage's front-end (medscribe.engine.frontend; 0: off).
+        "high_pass_hz": config.high_pass_hz if config else None,
     }
 
 

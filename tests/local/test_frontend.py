@@ -45,10 +45,16 @@ def test_blocks_and_channels_filter_as_one_signal():
     assert np.array_equal(stereo[1], whole)
 
 
-def test_windows_are_filtered_by_default_and_kept_when_off():
+def test_dictations_are_filtered_by_default_conversations_not_unless_set():
+    assert EngineConfig().high_pass_for(dictation=True) == HIGH_PASS_HZ > 0
+    assert EngineConfig().high_pass_for(dictation=False) == 0.0
+    assert EngineConfig(high_pass_hz=150.0).high_pass_for(dictation=False) == 150.0
+    assert EngineConfig(high_pass_hz=0.0).high_pass_for(dictation=True) == 0.0
+
+
+def test_windows_are_filtered_and_kept_when_off():
     signal = brown_noise(32_000, seed=5)
     windows = [audio.Window(0.0, signal[:16_000]), audio.Window(1.0, signal[16_000:])]
-    assert EngineConfig().high_pass_hz == HIGH_PASS_HZ > 0
     heard = list(filter_windows(windows, HIGH_PASS_HZ))
     assert [w.offset for w in heard] == [0.0, 1.0]
     assert np.array_equal(np.concatenate([w.audio for w in heard]), high_pass(signal))

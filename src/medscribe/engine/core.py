@@ -130,9 +130,15 @@ class Engine:
             return None
         return FormattingStage(dictation=options.type is TranscriptionType.DICTATION)
 
-    def heard(self, windows: Iterable[audio.Window]) -> Iterator[audio.Window]:
+    def high_pass_for(self, options: TranscriptionOptions) -> float:
+        """The front-end's high-pass corner for one request (0: none)."""
+        return self.config.high_pass_for(options.type is TranscriptionType.DICTATION)
+
+    def heard(
+        self, windows: Iterable[audio.Window], options: TranscriptionOptions
+    ) -> Iterator[audio.Window]:
         """Stage 1's front-end: consecutive windows of one signal as stages 2 and 3 hear them."""
-        return filter_windows(windows, self.config.high_pass_hz)
+        return filter_windows(windows, self.high_pass_for(options))
 
     def recognize(
         self, samples: np.ndarray, offset: float = 0.0, *, watch: Watch | None = None
@@ -147,13 +153,16 @@ class Engine:
             watch=watch,
         )
 
-    def stream_recognizer(self, hotwords: str | None = None) -> RecognizeFn:
+    def stream_recognizer(
+        self, hotwords: str | None = None, *, high_pass_hz: float = 0.0
+    ) -> RecognizeFn:
         """The decode of a stream: this model under this lock, without the VAD.
 
         The stream has its own VAD (the window it decodes is speech already);
-        ``hotwords`` (a custom vocabulary's phrases) bias the decoder.
+        ``hotwords`` (a custom vocabulary's phrases) bias the decoder;
+        ``high_pass_hz`` is the front-end's corner (:meth:`high_pass_for`).
         """
-        return functools.partial(self._stream_decode, hotwords=hotwords)
+        return functools.partial(self._stream_decode, hotwords=hotwords, high_pass_hz=high_pass_hz)
 
     def _stream_decode(
         self,
@@ -163,14 +172,15 @@ class Engine:
         prompt: str | None,
         *,
         hotwords: str | None,
+        high_pass_hz: float,
     ) -> list[Item]:
         options = DecodeOptions(
             beam_size=beam_size, vad_filter=False, initial_prompt=prompt or None, hotwords=hotwords
         )
-        if self.config.high_pass_hz > 0:
+        if high_pass_hz > 0:
             # The front-end of batch, on each decode's window (a stream re-decodes a growing
             # window, so no filter state is carried from one decode to the next).
-            samples = high_pass(samples, self.config.high_pass_hz)
+            samples = high_pass(samples, high_pass_hz)
         return recognize(samples, model=self.model, offset=offset, options=options, lock=self.lock)
 
     # ------------------------------------------------------------------ batch
@@ -217,11 +227,11 @@ class Engine:
             stage = SpeakerStage(options.max_speakers)
             with stage.preparing():  # the voice encoder warms up while the model decodes
                 whole = audio.decode(path)
-                items = request.finish(request.windows(self.heard(audio.views(whole))))
+                items = request.finish(request.windows(self.heard(audio.views(whole), options)))
             watch.check()
             speakers = stage.apply(whole, items)
         else:
-            items = request.finish(request.windows(self.heard(audio.iter_windows(path))))
+            items = request.finish(request.windows(self.heard(audio.iter_windows(path), options)))
         watch.check()
         return Transcript(
             items=items,
@@ -272,7 +282,7 @@ class _Request:
         """Channel identification window by window; the speakers stage's merge inside each."""
         items: list[Item] = []
         windows = audio.iter_windows(path, split_channels=True)
-        for window in self.engine.heard(windows):
+        for window in self.engine.heard(windows, self.options):
             recognize_fn = functools.partial(self.recognize, offset=window.offset)
             items.extend(
                 transcribe_channels(

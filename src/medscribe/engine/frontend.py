@@ -5,7 +5,7 @@ and recognition: a causal Butterworth high-pass (``scipy.signal.butter`` as
 second-order sections, run by ``scipy.signal.sosfilt``) that takes out the
 rumble below the voice (ventilation, traffic, handling noise), where a clinic
 room's noise has most of its power and speech has little. It is switched by
-``EngineConfig.high_pass_hz`` (0 turns it off) and applied
+``EngineConfig.high_pass_hz`` (0 turns it off; by default dictations only) and applied
 
 * in batch, to each recognition window in order, the filter's state carried
   from one window to the next (:func:`filter_windows`), so the recogniser, its
@@ -34,6 +34,12 @@ high-pass 200 Hz   0.0994 0.1248 1.26      0.0873 0.1323 1.52      0.0927 0.1290
 VAD threshold .35  0.1028 0.1370 1.33      0.0820 0.1344 1.64      0.0912 0.1356 1.49
 =================  ======================  ======================  ======================
 
+* By type (``EngineConfig.high_pass_for``): dictations get the filter, conversations
+  do not (unless ``high_pass_hz`` is set). On the table above it lowers dictations'
+  WER in both conditions (clean 0.1022 -> 0.0994, room 0.1393 -> 0.1248), while it
+  raises conversations' clean WER (0.0826 -> 0.0873) by more than it lowers their
+  room WER (0.1360 -> 0.1323); the lead's choice at integration, from these tune
+  figures only.
 * :data:`HIGH_PASS_HZ` = 200 Hz, order :data:`ORDER` = 2: the lowest room WER
   (24 of the 35 room cases better, 6 worse); the clean WER moves within the
   cases' scatter (12 better, 15 worse, +12 errors in 8,720 words; the

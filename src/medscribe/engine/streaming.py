@@ -410,7 +410,9 @@ class StreamDecoder:
         config: StreamConfig | None = None,
     ) -> None:
         specialty = engine.specialty_stage(options, vocabulary)
-        recognize = engine.stream_recognizer(specialty.hotwords if specialty else None)
+        recognize = engine.stream_recognizer(
+            specialty.hotwords if specialty else None, high_pass_hz=engine.high_pass_for(options)
+        )
         speakers = OnlineSpeakers(options.max_speakers) if options.max_speakers else None
         formatting = engine.formatting_stage(options)
         split = options.channel_identification

@@ -330,8 +330,13 @@ def run_settings(
             else list(specialty_pass)
         ),
         "formatting": config.formatting if config else None,
-        # The audio stage's front-end (medscribe.engine.frontend; 0: off).
-        "high_pass_hz": config.high_pass_hz if config else None,
+        # The audio stage's front-end (medscribe.engine.frontend; 0: off; "by type": the
+        # default, dictations filtered and conversations not).
+        "high_pass_hz": (
+            (config.high_pass_hz if config.high_pass_hz is not None else "by type")
+            if config
+            else None
+        ),
     }
 
 

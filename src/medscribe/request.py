@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -28,6 +28,16 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from medscribe.errors import ValidationError
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def _member(cls: type[_Choice], key: str, message: str, *, option: str | None = None) -> _Choice:
+    """The member of ``cls`` named ``key``, else one ValidationError line (``message``)."""
+    try:
+        return cls(key)
+    except ValueError:
+        raise ValidationError(message, option=option) from None
 
 
 class Specialty(StrEnum):
@@ -46,12 +56,9 @@ class Specialty(StrEnum):
         """
         if isinstance(value, Specialty):
             return value
+        names = ", ".join(s.value.lower() for s in cls)
         key = re.sub(r"[^A-Za-z]", "", str(value)).upper()
-        try:
-            return cls(key)
-        except ValueError:
-            names = ", ".join(s.value.lower() for s in cls)
-            raise ValidationError(f"unknown specialty {value!r}; choose one of {names}") from None
+        return _member(cls, key, f"unknown specialty {value!r}; choose one of {names}")
 
 
 class TranscriptionType(StrEnum):
@@ -63,13 +70,8 @@ class TranscriptionType(StrEnum):
         """Accept "dictation", "Dictation", " DICTATION "; any value is read as its text."""
         if isinstance(value, TranscriptionType):
             return value
-        key = str(value).strip().upper()
-        try:
-            return cls(key)
-        except ValueError:
-            raise ValidationError(
-                f"unknown type {value!r}; choose conversation or dictation"
-            ) from None
+        message = f"unknown type {value!r}; choose conversation or dictation"
+        return _member(cls, str(value).strip().upper(), message)
 
 
 class ContentIdentification(StrEnum):
@@ -82,14 +84,8 @@ class ContentIdentification(StrEnum):
         """Accept "phi", "PHI", " Phi "; any value is read as its text."""
         if isinstance(value, ContentIdentification):
             return value
-        key = str(value).strip().upper()
-        try:
-            return cls(key)
-        except ValueError:
-            raise ValidationError(
-                f"unknown content identification {value!r}; choose phi",
-                option="content_identification",
-            ) from None
+        message = f"unknown content identification {value!r}; choose phi"
+        return _member(cls, str(value).strip().upper(), message, option="content_identification")
 
 
 #: MedicalTranscriptionJobName: ^[0-9a-zA-Z._-]+, 1 to 200 characters.
